@@ -1,0 +1,3 @@
+from agriadvisor.cli import main
+
+main()

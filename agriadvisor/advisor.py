@@ -1,0 +1,285 @@
+"""The pipeline: understand -> guard -> retrieve -> generate -> verify -> answer."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from agriadvisor.backends.base import Backend, Evidence, GenerationRequest
+from agriadvisor.config import Settings
+from agriadvisor.errors import InputError, StaleIndexError, CorruptIndexError
+from agriadvisor.inputs import validate_filters, validate_question
+from agriadvisor.models import Answer, Citation, GuardrailHit, QueryInfo
+from agriadvisor.retrieval.retriever import ScoredChunk
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from agriadvisor.index.embedder import Embedder
+    from agriadvisor.index.store import KnowledgeIndex
+    from agriadvisor.retrieval.retriever import HybridRetriever
+    from agriadvisor.safety.protocol import Rails
+    from agriadvisor.understanding.query import QueryUnderstanding
+
+log = logging.getLogger(__name__)
+
+_MARKER = re.compile(r"\[(\d+)\]")
+SNIPPET_CHARS = 320
+
+
+class Advisor:
+    """Answers farmers' questions from the knowledge base, with citations and guardrails.
+
+    Example:
+        >>> from agriadvisor import Advisor
+        >>> adv = Advisor()                                   # embedded defaults
+        >>> ans = adv.ask("When should I sow wheat?", country="Nepal")
+        >>> ans.outcome, ans.citations[0].country
+        ('answered', 'Nepal')
+
+    Args:
+        settings: a :class:`~agriadvisor.config.Settings`; by default read from the environment.
+        backend: a backend name or instance; overrides ``settings.backend``.
+        **overrides: individual settings, e.g. ``top_k=3``.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, backend: str | Backend | None = None,
+                 **overrides: Any) -> None:
+        if settings is not None and overrides:
+            settings = settings.model_copy(update=overrides)
+        self.settings = settings or Settings(**overrides)
+        self._backend_arg = backend
+        self._backend: Backend | None = backend if isinstance(backend, Backend) else None
+        self._index: KnowledgeIndex | None = None
+        self._embedder: Embedder | None = None
+        self._retriever: HybridRetriever | None = None
+        self._understanding: QueryUnderstanding | None = None
+        self._rails: Rails | None = None
+        self._rails_loaded = False
+        self._lock = threading.RLock()
+
+    # ---- components, loaded on first use --------------------------------------------------
+    @property
+    def embedder(self) -> "Embedder":
+        if self._embedder is None:
+            from agriadvisor.index.embedder import Embedder
+
+            self._embedder = Embedder(self.settings.embedding_model or None, device=self.settings.device)
+        return self._embedder
+
+    @property
+    def index(self) -> "KnowledgeIndex":
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    from agriadvisor.index.builder import open_or_build
+
+                    self._index = open_or_build(self.settings, self.embedder)
+        return self._index
+
+    @property
+    def retriever(self) -> "HybridRetriever":
+        if self._retriever is None:
+            from agriadvisor.retrieval.retriever import HybridRetriever
+
+            self._retriever = HybridRetriever(self.index, candidates=self.settings.candidates, hybrid=self.settings.hybrid)
+        return self._retriever
+
+    @property
+    def understanding(self) -> "QueryUnderstanding":
+        if self._understanding is None:
+            from agriadvisor.understanding.query import QueryUnderstanding
+
+            self._understanding = QueryUnderstanding.from_folder(self.settings.knowledge_path)
+        return self._understanding
+
+    @property
+    def rails(self) -> "Rails | None":
+        if not self._rails_loaded:
+            with self._lock:
+                if self.settings.guardrails:
+                    from agriadvisor.safety.engine import GuardrailEngine
+
+                    self._rails = GuardrailEngine.from_folder(self.settings.guardrails_path)
+                self._rails_loaded = True
+        return self._rails
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            from agriadvisor.backends.registry import create_backend
+
+            name = self._backend_arg if isinstance(self._backend_arg, str) else self.settings.backend
+            self._backend = create_backend(name, self.settings)
+        return self._backend
+
+    def warm_up(self) -> "Advisor":
+        """Load the index, embedder, guardrails and backend now (a server does this at start-up)."""
+        self.embedder.encode(["warm up"])
+        _ = self.retriever, self.understanding, self.rails
+        self.index.bm25  # noqa: B018 - loads the keyword index
+        self.backend.warm_up()
+        return self
+
+    def reload_index(self) -> None:
+        """Forget the in-memory index so the next question re-reads (or rebuilds) it."""
+        with self._lock:
+            self._index = None
+            self._retriever = None
+
+    # ---- public API -----------------------------------------------------------------------
+    def ask(self, question: str, country: str | None = None, crop: str | None = None, stage: str | None = None,
+            *, sms: bool = False, context: Mapping[str, str | None] | None = None, top_k: int | None = None) -> Answer:
+        """Answer one question. ``country``, ``crop`` and ``stage`` override what is inferred.
+
+        Raises:
+            InputError: the question is empty, too long, binary or not a string, or a filter is unknown.
+        """
+        return self.ask_many([{"question": question, "country": country, "crop": crop, "stage": stage,
+                               "context": context}], sms=sms, top_k=top_k)[0]
+
+    def ask_many(self, questions: Iterable[str | Mapping[str, Any]], *, country: str | None = None,
+                 crop: str | None = None, sms: bool = False, top_k: int | None = None) -> list[Answer]:
+        """Answer many questions, embedding them all in one batch.
+
+        Each item is a question string or a mapping with ``question`` and optional
+        ``country``, ``crop``, ``stage`` and ``context`` keys. Invalid items raise
+        :class:`InputError` naming the item; nothing is answered in that case.
+        """
+        items = [self._item(q, i, country, crop) for i, q in enumerate(questions)]
+        k = top_k or self.settings.top_k
+        t0 = time.perf_counter()
+        infos = [self.understanding.run(text, country=c, crop=cr, stage=st, context=ctx)
+                 for text, c, cr, st, ctx in items]
+        t_understand = (time.perf_counter() - t0) * 1000 / max(len(items), 1)
+        answers: list[Answer | None] = [None] * len(items)
+        pre_hits: list[list[GuardrailHit]] = [[] for _ in items]
+        pending: list[int] = []
+        for i, info in enumerate(infos):
+            answers[i], pre_hits[i] = self._early_answer(info)
+            if answers[i] is None:
+                pending.append(i)
+        if pending:
+            t1 = time.perf_counter()
+            qvecs = self.embedder.encode([infos[i].normalized or infos[i].text for i in pending])
+            t_embed = (time.perf_counter() - t1) * 1000 / len(pending)
+            t2 = time.perf_counter()
+            hits = self.retriever.search([infos[i] for i in pending], qvecs, top_k=k)
+            t_retrieve = (time.perf_counter() - t2) * 1000 / len(pending)
+            for j, i in enumerate(pending):
+                answers[i] = self._answer(infos[i], qvecs[j], hits[j], pre_hits[i], sms=sms)
+                answers[i].timings_ms.update(understand=round(t_understand, 3), embed=round(t_embed, 3),
+                                             retrieve=round(t_retrieve, 3))
+        return [a for a in answers if a is not None]
+
+    def retrieve(self, question: str, country: str | None = None, crop: str | None = None,
+                 stage: str | None = None, *, top_k: int | None = None) -> list[Citation]:
+        """The evidence passages for a question, without composing an answer."""
+        text, c, cr, st, _ = self._item({"question": question, "country": country, "crop": crop, "stage": stage}, 0, None, None)
+        info = self.understanding.run(text, country=c, crop=cr, stage=st)
+        qvec = self.embedder.encode([info.normalized or info.text])
+        hits = self.retriever.search([info], qvec, top_k=top_k or self.settings.top_k)[0]
+        return [self._citation(n, h) for n, h in enumerate(hits, 1)]
+
+    # ---- steps ----------------------------------------------------------------------------
+    def _item(self, q: str | Mapping[str, Any], i: int, country: str | None, crop: str | None) -> tuple:
+        if isinstance(q, Mapping):
+            question, c, cr, st, ctx = q.get("question"), q.get("country"), q.get("crop"), q.get("stage"), q.get("context")
+        else:
+            question, c, cr, st, ctx = q, None, None, None, None
+        try:
+            text = validate_question(question, max_chars=self.settings.max_question_chars)
+            c, cr, st = validate_filters(c or country, cr or crop, st)
+        except InputError as exc:
+            raise InputError(f"question {i + 1}: {exc}" if i else str(exc)) from None
+        return text, c, cr, st, dict(ctx) if ctx else None
+
+    def _early_answer(self, info: QueryInfo) -> tuple[Answer | None, list[GuardrailHit]]:
+        """Answers decided before retrieval: guardrails, and questions with nothing to look up."""
+        rails = self.rails
+        hits: list[GuardrailHit] = []
+        if rails is not None:
+            decision = rails.check_input(info)
+            hits = decision.hits
+            if decision.outcome:
+                return Answer(question=info.text, outcome=decision.outcome, text=decision.text, query=info,
+                              guardrails=hits, backend="guardrails"), hits
+        if info.crop is not None and info.crop not in self.index_crops():
+            info.notes.append(f"crop {info.crop!r} is not in the knowledge base")
+            return self._out_of_scope(info, hits), hits
+        if not any(ch.isalpha() for ch in info.text):
+            info.notes.append("no words found in the question (only digits, symbols or emoji)")
+            return self._out_of_scope(info, hits), hits
+        return None, hits
+
+    def index_crops(self) -> set[str]:
+        return {c.crop for c in self.index.chunks}
+
+    def _out_of_scope(self, info: QueryInfo, hits: list[GuardrailHit]) -> Answer:
+        chunks = self.index.chunks
+        countries = [c for c in ("India", "Bangladesh", "Sri Lanka", "Pakistan", "Nepal") if any(k.country == c for k in chunks)]
+        from agriadvisor.vocab import CROPS
+
+        crops = [c for c in CROPS if any(k.crop == c for k in chunks)]
+        if self.rails is not None:
+            text = self.rails.out_of_scope_text(info, countries, crops)
+        else:
+            text = (f"Sorry, this is not covered. I give advice on {', '.join(crops)} "
+                    f"in {', '.join(countries)}. Please contact your local agriculture extension office.")
+        return Answer(question=info.text, outcome="out_of_scope", text=text, query=info, guardrails=hits, backend="none")
+
+    def _answer(self, info: QueryInfo, qvec: "np.ndarray", hits: list[ScoredChunk], pre_hits: list[GuardrailHit],
+                *, sms: bool) -> Answer:
+        if not hits or max(h.similarity for h in hits) < self.settings.min_relevance:
+            info.notes.append("nothing in the knowledge base is close enough to the question")
+            return self._out_of_scope(info, pre_hits)
+        evidence = [self._evidence(n, h) for n, h in enumerate(hits, 1)]
+        request = GenerationRequest(question=info.text, query=info, evidence=evidence, query_vector=qvec,
+                                    sms=sms, max_sentences=self.settings.answer_sentences)
+        t0 = time.perf_counter()
+        raw = self.backend.complete(request).strip()
+        t_generate = (time.perf_counter() - t0) * 1000
+        guard_hits = list(pre_hits)
+        grounded: bool | None = None
+        t1 = time.perf_counter()
+        if self.rails is not None and raw:
+            review = self.rails.check_output(raw, evidence, info, self.embedder.encode)
+            raw, grounded = review.text, review.grounded
+            guard_hits.extend(review.hits)
+        t_verify = (time.perf_counter() - t1) * 1000
+        if not raw:
+            info.notes.append("the evidence did not support an answer")
+            return self._out_of_scope(info, guard_hits)
+        text, citations = self._renumber(raw, hits)
+        return Answer(question=info.text, outcome="answered", text=text, citations=citations, query=info,
+                      guardrails=guard_hits, backend=self.backend.name, grounded=grounded,
+                      timings_ms={"generate": round(t_generate, 3), "verify": round(t_verify, 3)})
+
+    def _evidence(self, n: int, hit: ScoredChunk) -> Evidence:
+        sentences, vectors = self.index.chunk_sentences(hit.idx)
+        return Evidence(n=n, chunk=hit.chunk, similarity=hit.similarity, sentences=sentences, sentence_vectors=vectors)
+
+    def _renumber(self, text: str, hits: list[ScoredChunk]) -> tuple[str, list[Citation]]:
+        """Keep only cited evidence, numbered 1.. in order of first citation."""
+        order: list[int] = []
+        for m in _MARKER.finditer(text):
+            n = int(m.group(1))
+            if 1 <= n <= len(hits) and n not in order:
+                order.append(n)
+        if not order:
+            return text, [self._citation(n, h) for n, h in enumerate(hits, 1)]
+        new = {old: i for i, old in enumerate(order, 1)}
+        text = _MARKER.sub(lambda m: f"[{new[int(m.group(1))]}]" if int(m.group(1)) in new else "", text)
+        return text, [self._citation(new[old], hits[old - 1]) for old in order]
+
+    @staticmethod
+    def _citation(n: int, hit: ScoredChunk) -> Citation:
+        c = hit.chunk
+        snippet = c.text if len(c.text) <= SNIPPET_CHARS else c.text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " ..."
+        return Citation(n=n, country=c.country, crop=c.crop, stage=c.stage, title=c.heading, source=c.source,
+                        snippet=snippet, score=round(hit.similarity, 4), doc_id=c.doc_id, chunk_id=c.chunk_id,
+                        topics=list(c.topics), practice=list(c.practice))

@@ -1,0 +1,1 @@
+"""Composing answers: the extractive default and the citation bookkeeping around any backend."""

@@ -1,0 +1,185 @@
+"""The ``agriadvisor`` command line. Heavy imports happen inside each command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from agriadvisor.errors import AgriAdvisorError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Grounded, cited crop advice for smallholder farmers in South Asia.")
+index_app = typer.Typer(no_args_is_help=True, help="Build, inspect and extend the search index.")
+knowledge_app = typer.Typer(no_args_is_help=True, help="Validate the knowledge documents.")
+app.add_typer(index_app, name="index")
+app.add_typer(knowledge_app, name="knowledge")
+
+
+def _fail(exc: BaseException) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _settings(**kw):  # noqa: ANN202
+    from agriadvisor.config import Settings
+
+    try:
+        return Settings(**{k: v for k, v in kw.items() if v is not None})
+    except Exception as exc:  # pydantic ValidationError: show it on one line
+        _fail(AgriAdvisorError(f"invalid setting: {exc}".replace("\n", " ")))
+
+
+@app.callback()
+def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr.")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _print_answer(ans) -> None:  # noqa: ANN001
+    typer.echo(ans.text)
+    if ans.citations:
+        typer.echo("")
+        typer.echo("Sources:")
+        for c in ans.citations:
+            typer.echo(f"  [{c.n}] {c.title} ({c.country}, {c.crop}, {c.stage}). {c.source}")
+    q = ans.query
+    understood = ", ".join(f"{k}={v}" for k, v in (("language", q.language), ("country", q.country),
+                                                    ("crop", q.crop), ("stage", q.stage)) if v)
+    typer.echo(f"\n({ans.outcome}; understood: {understood}; backend: {ans.backend})")
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="The farmer's question, in any of the supported languages."),
+        country: Optional[str] = typer.Option(None, help="India, Bangladesh, Sri Lanka, Pakistan or Nepal."),
+        crop: Optional[str] = typer.Option(None, help="rice, wheat, maize, barley, sorghum, cotton, sugarcane, millets, soybean."),
+        stage: Optional[str] = typer.Option(None, help="pre_sowing, sowing, vegetative, reproductive, maturity, post_harvest."),
+        backend: Optional[str] = typer.Option(None, help="Answer generator (see 'agriadvisor backends')."),
+        sms: bool = typer.Option(False, help="Keep the answer short, for SMS."),
+        as_json: bool = typer.Option(False, "--json", help="Print the Answer as JSON.")) -> None:
+    """Answer one question with citations."""
+    from agriadvisor.advisor import Advisor
+
+    try:
+        ans = Advisor(_settings(backend=backend)).ask(question, country=country, crop=crop, stage=stage, sms=sms)
+    except AgriAdvisorError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(ans.model_dump_json(indent=2))
+    else:
+        _print_answer(ans)
+
+
+@index_app.command("build")
+def index_build(index_path: Optional[Path] = typer.Option(None, help="Where to write the index."),
+                knowledge_path: Optional[Path] = typer.Option(None, help="Folder of knowledge documents.")) -> None:
+    """Embed the knowledge base and save the index (with a progress bar)."""
+    from agriadvisor.index.builder import build_index
+    from agriadvisor.index.embedder import Embedder
+
+    s = _settings(index_path=index_path, knowledge_path=knowledge_path)
+    try:
+        index = build_index(s, Embedder(s.embedding_model or None), progress=True)
+    except AgriAdvisorError as exc:
+        _fail(exc)
+    typer.echo(f"built index: {len(index)} chunks, {index.manifest.sentences} sentences -> {s.index_path}")
+
+
+@index_app.command("info")
+def index_info(index_path: Optional[Path] = typer.Option(None),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show what the saved index was built from, and whether it is current."""
+    from dataclasses import asdict
+
+    from agriadvisor.index.builder import corpus_identity
+    from agriadvisor.index.manifest import IndexManifest
+
+    s = _settings(index_path=index_path)
+    try:
+        m = IndexManifest.read(Path(s.index_path))
+        current = m.corpus_hash == corpus_identity(s)
+    except AgriAdvisorError as exc:
+        _fail(exc)
+    data = asdict(m) | {"path": str(s.index_path), "current": current}
+    data.pop("files", None)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        for k, v in data.items():
+            typer.echo(f"{k:18} {v}")
+
+
+@index_app.command("add")
+def index_add(path: Path = typer.Argument(..., help="Markdown, text, PDF or Q&A CSV file (or a folder of them)."),
+              country: Optional[str] = typer.Option(None), crop: Optional[str] = typer.Option(None),
+              stage: Optional[str] = typer.Option(None), source: Optional[str] = typer.Option(None, help="Who wrote it."),
+              index_path: Optional[Path] = typer.Option(None)) -> None:
+    """Add your own documents to the index without rebuilding it."""
+    from agriadvisor.index.adding import add_documents
+
+    s = _settings(index_path=index_path)
+    try:
+        added = add_documents(s, path, country=country, crop=crop, stage=stage, source=source)
+    except AgriAdvisorError as exc:
+        _fail(exc)
+    for name, n in added.items():
+        typer.echo(f"added {n} chunks from {name}")
+
+
+@knowledge_app.command("check")
+def knowledge_check(knowledge_path: Optional[Path] = typer.Option(None),
+                    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+    """Validate every document and print the coverage table; exit 1 on any error."""
+    from agriadvisor.knowledge.check import run_check
+
+    s = _settings(knowledge_path=knowledge_path)
+    try:
+        report, table = run_check(Path(s.knowledge_path))
+    except AgriAdvisorError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else table)
+    if report["errors"]:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def backends(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List answer generators, what each needs, and whether it can run here."""
+    from agriadvisor.backends.registry import backend_class, backend_names
+
+    rows = []
+    for name in backend_names():
+        try:
+            cls = backend_class(name)
+            ok, why = cls.availability()
+            needs = cls.needs
+            rows.append({"name": name, "usable": ok, "status": why, "gpu": needs.gpu, "weights": needs.weights,
+                         "network": needs.network, "extra": needs.extra, "description": needs.description})
+        except AgriAdvisorError as exc:
+            rows.append({"name": name, "usable": False, "status": str(exc)})
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        need = ", ".join(k for k in ("gpu", "weights", "network") if r.get(k)) or "nothing extra"
+        extra = f" [extra: {r['extra']}]" if r.get("extra") else ""
+        typer.echo(f"{r['name']:12} {'yes' if r['usable'] else 'no ':3}  needs: {need}{extra}  {r['status']}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except AgriAdvisorError as exc:  # anything a command did not catch itself
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The public data contract: what :meth:`Advisor.ask` returns.
+
+These models cross the library's boundary (JSON over the CLI, webhooks, batch files), so
+their field names are stable: outside checks and other packages rely on them.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agriadvisor.vocab import Outcome
+
+
+class Citation(BaseModel):
+    """One piece of evidence behind an answer, numbered as ``[n]`` in :attr:`Answer.text`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    n: int = Field(description="Number used in the answer text, starting at 1.")
+    country: str
+    crop: str
+    stage: str
+    title: str = Field(description="Document title, with the section heading.")
+    source: str = Field(description="Institutions or publications behind the passage.")
+    snippet: str = Field(description="The passage (or the sentences of it that were used).")
+    score: float = Field(description="Relevance score; higher is better.")
+    doc_id: str = ""
+    chunk_id: str = ""
+    topics: list[str] = Field(default_factory=list)
+    practice: list[str] = Field(default_factory=list)
+
+
+class QueryInfo(BaseModel):
+    """What the advisor understood of the question; an app can show it back to the farmer."""
+
+    text: str = Field(description="The question as asked.")
+    normalized: str = Field(default="", description="Text after Unicode clean-up and glossary mapping.")
+    language: str = Field(default="en", description="Detected language code (en, hi, bn, ur, ne, si, ta, or xx_latn).")
+    script: str = Field(default="Latin")
+    country: str | None = None
+    crop: str | None = None
+    stage: str | None = None
+    topics: list[str] = Field(default_factory=list)
+    country_from: str | None = Field(default=None, description="'argument', 'question', 'context' or None.")
+    crop_from: str | None = None
+    stage_from: str | None = None
+    crops_mentioned: list[str] = Field(default_factory=list)
+    countries_mentioned: list[str] = Field(default_factory=list)
+    terms: list[str] = Field(default_factory=list, description="Local words mapped to canonical names.")
+    notes: list[str] = Field(default_factory=list, description="Ambiguities and what was done about them.")
+
+
+class GuardrailHit(BaseModel):
+    """A guardrail rule that fired on the question or the answer."""
+
+    rule_id: str
+    category: str
+    action: str = Field(description="e.g. crisis, refuse, out_of_scope, drop_sentence, flag, add_note")
+    detail: str = ""
+
+
+class Answer(BaseModel):
+    """The advisor's reply to one question."""
+
+    question: str
+    outcome: Outcome
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    query: QueryInfo
+    guardrails: list[GuardrailHit] = Field(default_factory=list)
+    backend: str = "extractive"
+    grounded: bool | None = Field(default=None, description="True when every sentence was checked against the evidence.")
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    def to_json(self, **kwargs: object) -> str:
+        """Serialise to JSON (UTF-8 characters kept as they are)."""
+        return self.model_dump_json(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,38 @@
+"""Guess the language of a question from its script and a few frequent function words."""
+
+from __future__ import annotations
+
+from agriadvisor.text import dominant_script
+
+_SCRIPT_LANG = {"Bengali": "bn", "Arabic": "ur", "Sinhala": "si", "Tamil": "ta", "Telugu": "te",
+                "Gurmukhi": "pa", "Gujarati": "gu"}
+# Words that are common in one language of a shared script and rare in the other.
+_NEPALI = {"छ", "छन्", "गर्ने", "कसरी", "कहिले", "हुन्छ", "गर्नुपर्छ", "मा", "लगाउने", "के", "गर्दा", "भएको", "लाई", "कति", "हो"}
+_HINDI = {"है", "हैं", "में", "क्या", "कैसे", "कब", "लिए", "करें", "करे", "का", "की", "के", "से", "पर", "कौन", "किस"}
+_ROMAN_NEPALI = {"cha", "chha", "garne", "kasari", "kahile", "huncha", "hunchha", "garnu", "lagaune", "bhayo", "kati", "lai", "parcha"}
+_ROMAN_HINDI = {"hai", "hain", "mein", "kya", "kaise", "kab", "liye", "kare", "karen", "karein", "ka", "ki", "ke",
+                "ko", "se", "aur", "nahi", "kyu", "kaun", "konsa", "lag", "raha", "rahi", "gaya", "me", "mai", "kitna", "dale", "dalna"}
+_ROMAN_BENGALI = {"ki", "korbo", "kibhabe", "kivabe", "koto", "kokhon", "dite", "hobe", "ache", "amar", "er", "kheter", "jonno", "korte"}
+_ROMAN_URDU = {"kiya", "kesay", "kaisay", "hy", "hai", "mein", "ka", "ki", "ke", "liye", "karein", "chahiye", "fasal"}
+
+
+def detect_language(text: str, tokens: list[str]) -> tuple[str, str]:
+    """Return ``(language, script)``; romanized South Asian text gets ``xx_latn`` codes."""
+    script = dominant_script(text)
+    if script in _SCRIPT_LANG:
+        return _SCRIPT_LANG[script], script
+    words = set(tokens)
+    if script == "Devanagari":
+        return ("ne" if len(words & _NEPALI) > len(words & _HINDI) else "hi"), script
+    scores = {
+        "ne_latn": len(words & _ROMAN_NEPALI),
+        "bn_latn": len(words & _ROMAN_BENGALI) - 1,
+        "hi_latn": len(words & _ROMAN_HINDI),
+    }
+    best, score = max(scores.items(), key=lambda kv: kv[1])
+    return (best if score >= 1 else "en"), script
+
+
+LANGUAGE_COUNTRY_HINT = {"si": "Sri Lanka", "si_latn": "Sri Lanka", "ne": "Nepal", "ne_latn": "Nepal",
+                         "ur": "Pakistan", "bn": "Bangladesh", "hi": "India", "te": "India",
+                         "pa": "India", "gu": "India"}

@@ -1,0 +1,141 @@
+"""Turn a raw question into :class:`~agriadvisor.models.QueryInfo`: what the farmer is asking about."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load_glossary
+from agriadvisor.models import QueryInfo
+from agriadvisor.text import clean, tokenize
+from agriadvisor.understanding.keywords import STAGE_CUES, TOPIC_CUES
+from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
+from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS, canonical_country, canonical_crop
+
+
+def _phrase_index(cues: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {" ".join(tokenize(p, drop_stopwords=False)): label for label, phrases in cues.items() for p in phrases}
+
+
+_STAGE_INDEX = _phrase_index(STAGE_CUES)
+_TOPIC_INDEX = _phrase_index(TOPIC_CUES)
+_KIND_TOPIC = {"pest": "pests", "disease": "diseases"}
+
+
+class QueryUnderstanding:
+    """Detects language, country, crop, stage and topics; explicit arguments always win.
+
+    Example:
+        >>> qu = QueryUnderstanding.from_folder("knowledge")  # doctest: +SKIP
+        >>> qu.run("dhan me tana chhedak", country="India").crop
+        'rice'
+    """
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or build_lexicon([], [])
+
+    @classmethod
+    def from_folder(cls, root: Path | str) -> "QueryUnderstanding":
+        entries, places, _errors = load_glossary(root)
+        return cls(build_lexicon(entries, places))
+
+    def run(self, question: str, *, country: str | None = None, crop: str | None = None,
+            stage: str | None = None, context: dict[str, str | None] | None = None) -> QueryInfo:
+        """Understand ``question``; ``context`` holds remembered country/crop/stage (a chat's state)."""
+        text = clean(question)
+        all_tokens = tokenize(text, drop_stopwords=False)
+        language, script = detect_language(text, all_tokens)
+        hits = self.lexicon.find(all_tokens)
+        info = QueryInfo(text=question, language=language, script=script,
+                         terms=sorted({f"{h.term}->{h.canonical}" for h in hits if h.term.lower() != h.canonical.lower()}))
+        self._crop(info, hits, crop, context)
+        self._country(info, hits, country, context, language)
+        self._stage_topics(info, hits, all_tokens, stage, context)
+        info.normalized = self._normalise(text, hits, info)
+        return info
+
+    # ---- each field -----------------------------------------------------------------------
+    @staticmethod
+    def _crop(info: QueryInfo, hits: list[TermHit], crop: str | None, context: dict | None) -> None:
+        direct = [h.canonical for h in hits if h.kind == "crop" and h.canonical in CROPS]
+        implied = [c for h in hits if h.kind in ("pest", "disease", "practice") for c in h.crops if c in CROPS]
+        info.crops_mentioned = list(dict.fromkeys(direct))
+        if crop:
+            info.crop, info.crop_from = canonical_crop(crop) or crop, "argument"
+        elif direct:
+            info.crop, info.crop_from = direct[0], "question"
+            if len(info.crops_mentioned) > 1:
+                info.notes.append(f"several crops named ({', '.join(info.crops_mentioned)}); answering for {direct[0]} first")
+        elif implied:
+            counts = Counter(implied)
+            best, n = counts.most_common(1)[0]
+            if list(counts.values()).count(n) == 1:
+                info.crop, info.crop_from = best, "question"
+        if info.crop is None and context and context.get("crop"):
+            info.crop, info.crop_from = context["crop"], "context"
+
+    @staticmethod
+    def _country(info: QueryInfo, hits: list[TermHit], country: str | None, context: dict | None, language: str) -> None:
+        places = [h for h in hits if h.kind == "place"]
+        votes: Counter[str] = Counter()
+        for h in places:
+            for c in h.countries:
+                votes[c] += 1.0 / len(h.countries)
+        info.countries_mentioned = [c for c in COUNTRIES if votes.get(c)]
+        if country:
+            info.country, info.country_from = canonical_country(country) or country, "argument"
+            return
+        if votes:
+            ranked = votes.most_common()
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                info.country, info.country_from = ranked[0][0], "question"
+            else:
+                tied = [c for c, v in ranked if v == ranked[0][1]]
+                hint = LANGUAGE_COUNTRY_HINT.get(language)
+                if hint in tied:
+                    info.country, info.country_from = hint, "question"
+                    info.notes.append(f"place name fits {' and '.join(tied)}; chose {hint} from the language")
+                else:
+                    names = ", ".join(h.term for h in places)
+                    info.notes.append(f"'{names}' could be in {' or '.join(tied)}; say which country for a precise answer")
+        if info.country is None and context and context.get("country"):
+            info.country, info.country_from = context["country"], "context"
+        if info.country is None and not votes and language in LANGUAGE_COUNTRY_HINT:
+            info.country, info.country_from = LANGUAGE_COUNTRY_HINT[language], "language"
+
+    @staticmethod
+    def _stage_topics(info: QueryInfo, hits: list[TermHit], tokens: list[str], stage: str | None, context: dict | None) -> None:
+        stage_votes: Counter[str] = Counter()
+        topics: dict[str, None] = {}
+        grams = tokens + [" ".join(tokens[i:i + 2]) for i in range(len(tokens) - 1)] + \
+            [" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
+        for g in grams:
+            if g in _STAGE_INDEX:
+                stage_votes[_STAGE_INDEX[g]] += 1 + g.count(" ")
+            if g in _TOPIC_INDEX:
+                topics[_TOPIC_INDEX[g]] = None
+        for h in hits:
+            if h.kind == "stage" and h.canonical in STAGES:
+                stage_votes[h.canonical] += 2
+            if h.kind in _KIND_TOPIC:
+                topics[_KIND_TOPIC[h.kind]] = None
+            if h.kind == "topic" and h.canonical in TOPICS:
+                topics[h.canonical] = None
+        info.topics = [t for t in TOPICS if t in topics]
+        if stage:
+            info.stage, info.stage_from = stage, "argument"
+        elif stage_votes:
+            info.stage, info.stage_from = stage_votes.most_common(1)[0][0], "question"
+        elif context and context.get("stage"):
+            info.stage, info.stage_from = context["stage"], "context"
+
+    @staticmethod
+    def _normalise(text: str, hits: list[TermHit], info: QueryInfo) -> str:
+        """The question with the understood canonical names appended, for English retrieval."""
+        extra = [h.canonical for h in hits if h.term.lower() != h.canonical.lower() and h.kind != "place"]
+        if info.crop and info.crop_from in ("argument", "context"):
+            extra.append(info.crop)
+        if info.country and info.country_from != "question":
+            extra.append(info.country)
+        extra = list(dict.fromkeys(e for e in extra if e.lower() not in text.lower()))
+        return f"{text} ({', '.join(extra)})" if extra else text
