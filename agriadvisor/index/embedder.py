@@ -89,10 +89,19 @@ class Embedder:
     def _load(self):  # noqa: ANN202
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise MissingExtraError("sentence-transformers is not installed: pip install agriadvisor") from exc
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+        except ImportError:  # progress bars are cosmetic
+            pass
         try:
             return SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
         except Exception as exc:  # a broken folder surfaces as many different errors

@@ -37,6 +37,13 @@ HNSW_THRESHOLD = 200_000
 _DATA_FILES = ("chunks.json", "vectors.faiss", "sentences.npy", "sentence_chunk.npy")
 
 
+def _quiet_bm25():  # noqa: ANN202
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 def _make_faiss(vectors: "np.ndarray", *, hnsw_threshold: int = HNSW_THRESHOLD):
     import faiss
 
@@ -195,9 +202,7 @@ class KnowledgeIndex:
         bm25_dir = folder / "bm25"
         if bm25_dir.is_dir():
             try:
-                import bm25s
-
-                index._bm25 = bm25s.BM25.load(str(bm25_dir))
+                index._bm25 = _quiet_bm25().BM25.load(str(bm25_dir))
             except Exception as exc:  # rebuilt from the chunks below
                 log.warning("keyword index at %s unreadable (%s); rebuilding it in memory", bm25_dir, exc)
         return index
@@ -206,9 +211,7 @@ class KnowledgeIndex:
     @property
     def bm25(self):  # noqa: ANN201
         if self._bm25 is None:
-            import bm25s
-
-            bm = bm25s.BM25()
+            bm = _quiet_bm25().BM25()
             bm.index([tokenize(c.search_text()) or ["_"] for c in self.chunks], show_progress=False)
             self._bm25 = bm
         return self._bm25

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _HEADING = re.compile(r"^##\s+(.+?)\s*$", re.M)
 _COMMENT = re.compile(r"\A\s*<!--(.*?)-->", re.S)
+_BULLET = re.compile(r"^(?:[-*\u2022]|\d{1,2}[.)])\s+")
 MAX_FILE_BYTES = 2_000_000
 
 
@@ -111,11 +112,19 @@ def _clean_body(text: str) -> str:
     lines = [ln.strip() for ln in text.strip().splitlines()]
     paragraphs, current = [], []
     for ln in lines:
-        if ln:
-            current.append(ln.lstrip("#").strip() if ln.startswith("###") else ln)
-        elif current:
-            paragraphs.append(" ".join(current))
-            current = []
+        bullet = _BULLET.match(ln)
+        if bullet or ln.startswith("#") or not ln:
+            if current:  # a list item or sub-heading stands as its own sentence
+                paragraphs.append(" ".join(current))
+                current = []
+        if bullet:
+            item = ln[bullet.end():].strip()
+            current.append(item if item[-1:] in ".!?:;" else item + ".")
+        elif ln.startswith("#"):
+            head = ln.lstrip("#").strip()
+            paragraphs.append(head if head[-1:] in ".!?:" else head + ":")
+        elif ln:
+            current.append(ln)
     if current:
         paragraphs.append(" ".join(current))
     return "\n".join(paragraphs)
