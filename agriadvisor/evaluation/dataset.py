@@ -1,0 +1,91 @@
+"""Read evaluation questions from JSONL or CSV (including the Kisan Call Centre export)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from agriadvisor.errors import InputError
+from agriadvisor.vocab import CROPS, canonical_country
+
+# KCC "Crop" values look like "Paddy (Dhan)", "Maize (Makka)", "Cotton (Kapas)".
+_KCC_CROPS = {
+    "paddy": "rice", "rice": "rice", "wheat": "wheat", "maize": "maize", "barley": "barley",
+    "sorghum": "sorghum", "jowar": "sorghum", "cotton": "cotton", "sugarcane": "sugarcane",
+    "bajra": "millets", "pearl millet": "millets", "ragi": "millets", "finger millet": "millets",
+    "millet": "millets", "millets": "millets", "foxtail millet": "millets", "soybean": "soybean",
+    "soyabean": "soybean", "soya bean": "soybean",
+}
+
+
+class EvalItem(BaseModel):
+    """One labelled question. ``country``/``crop``/``stage`` are what the question implies."""
+
+    id: str
+    question: str
+    language: str | None = None
+    country: str | None = None
+    crop: str | None = None
+    stage: str | None = None
+    facts: list[str] = Field(default_factory=list)
+    outcome: str | None = None
+    category: str | None = None
+
+
+def kcc_crop(value: str) -> str | None:
+    """Canonical crop id for a KCC crop label, ``None`` when it is not one of the nine."""
+    base = re.sub(r"\(.*?\)", "", value or "").strip().lower()
+    return _KCC_CROPS.get(base)
+
+
+def _from_row(row: dict, n: int) -> EvalItem:
+    low = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+    question = low.get("question") or low.get("querytext") or low.get("query") or ""
+    if "querytext" in low and "question" not in low:  # a Kisan Call Centre export
+        crop = kcc_crop(low.get("crop", ""))
+        return EvalItem(id=str(n), question=question, crop=crop, country=None,
+                        outcome="answered" if crop else "out_of_scope", category=low.get("querytype"))
+    facts = low.get("facts") or []
+    if isinstance(facts, str):
+        facts = [f.strip() for f in facts.split("|") if f.strip()]
+    return EvalItem(id=str(low.get("id") or n), question=question, language=low.get("language") or None,
+                    country=canonical_country(low.get("country")) or None, crop=(low.get("crop") or None),
+                    stage=low.get("stage") or None, facts=facts, outcome=low.get("outcome") or None,
+                    category=low.get("category") or None)
+
+
+def load_dataset(path: Path | str, *, limit: int | None = None) -> list[EvalItem]:
+    """Load a JSONL or CSV question set; bad lines raise :class:`InputError` naming the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such dataset file: {path}")
+    rows: list[dict] = []
+    if path.suffix.lower() == ".jsonl":
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path.name} line {i}: invalid JSON ({exc.msg})") from exc
+    elif path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    else:
+        raise InputError(f"{path.name}: dataset must be .jsonl or .csv")
+    items = []
+    for i, row in enumerate(rows, 1):
+        try:
+            item = _from_row(row, i)
+        except ValidationError as exc:
+            raise InputError(f"{path.name} row {i}: {exc.errors()[0]['msg']}") from exc
+        if item.question.strip():
+            if item.crop is not None and item.crop not in CROPS:
+                item.outcome = item.outcome or "out_of_scope"
+            items.append(item)
+        if limit and len(items) >= limit:
+            break
+    return items

@@ -1,0 +1,123 @@
+"""Run a question set through an Advisor and compute retrieval and answer metrics."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from agriadvisor.evaluation.dataset import EvalItem
+
+if TYPE_CHECKING:
+    from agriadvisor.advisor import Advisor
+    from agriadvisor.models import Answer
+
+LATIN_LANGS = ("en",)
+
+
+@dataclass
+class EvalReport:
+    """Metrics of one evaluation run; ``rows`` keeps every question's result for inspection."""
+
+    metrics: dict[str, float | int | None]
+    by_language: dict[str, dict[str, float | int | None]]
+    outcomes: dict[str, dict[str, int]]
+    rows: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"metrics": self.metrics, "by_language": self.by_language, "outcomes": self.outcomes}
+
+    def table(self) -> str:
+        """A Markdown table of the headline metrics and the per-language crop accuracy."""
+        lines = ["| metric | value |", "| --- | --- |"]
+        for k, v in self.metrics.items():
+            lines.append(f"| {k} | {_fmt(v)} |")
+        if self.by_language:
+            lines += ["", "| language | n | crop@3 | country | fact recall |", "| --- | --- | --- | --- | --- |"]
+            for lang, m in sorted(self.by_language.items()):
+                lines.append(f"| {lang} | {m['n']} | {_fmt(m['crop_at_3'])} | {_fmt(m['country_right'])} "
+                             f"| {_fmt(m['fact_recall'])} |")
+        lines += ["", "| expected \\ got | " + " | ".join(_OUT) + " |", "| --- " * (len(_OUT) + 1) + "|"]
+        for exp in _OUT:
+            row = self.outcomes.get(exp, {})
+            lines.append(f"| {exp} | " + " | ".join(str(row.get(g, 0)) for g in _OUT) + " |")
+        return "\n".join(lines)
+
+
+_OUT = ("answered", "refused", "out_of_scope", "crisis")
+
+
+def _fmt(v: object) -> str:
+    return "-" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+
+def _ratio(hits: list[bool]) -> float | None:
+    return sum(hits) / len(hits) if hits else None
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def _score(item: EvalItem, ans: "Answer", k: int) -> dict:
+    cites = ans.citations[:k]
+    row: dict = {"id": item.id, "language": item.language or ans.query.language, "outcome": ans.outcome,
+                 "expected_outcome": item.outcome or "answered", "understood_crop": ans.query.crop,
+                 "understood_country": ans.query.country}
+    if item.crop and ans.outcome == "answered" and cites:
+        row["crop_at_3"] = all(c.crop in (item.crop, "all") for c in cites[:3]) and any(c.crop == item.crop for c in cites[:3])
+        relevant = [i for i, c in enumerate(cites) if c.crop == item.crop and
+                    (item.country is None or c.country == item.country)]
+        row["hit_at_k"] = bool(relevant)
+        row["rr"] = 1.0 / (relevant[0] + 1) if relevant else 0.0
+    if item.country and ans.outcome == "answered":
+        row["country_right"] = ans.query.country == item.country and (not cites or cites[0].country in (item.country, "all"))
+    if item.facts and ans.outcome == "answered":
+        text = ans.text.lower()
+        row["fact_recall"] = sum(f.lower() in text for f in item.facts) / len(item.facts)
+    elif item.facts:
+        row["fact_recall"] = 0.0
+    return row
+
+
+def evaluate(advisor: "Advisor", items: list[EvalItem], *, k: int = 4, batch_size: int = 32) -> EvalReport:
+    """Ask every question (batched) and compute recall@k, MRR, crop/country accuracy, fact recall,
+    outcome accuracy and latency percentiles."""
+    rows: list[dict] = []
+    per_q_ms: list[float] = []
+    for start in range(0, len(items), batch_size):
+        chunk = items[start:start + batch_size]
+        for item in chunk:  # latency of single questions, as a user sees it
+            t0 = time.perf_counter()
+            ans = advisor.ask(item.question, top_k=k)
+            per_q_ms.append((time.perf_counter() - t0) * 1000)
+            rows.append(_score(item, ans, k))
+    metrics = _summarise(rows)
+    metrics.update(latency_p50_ms=_pct(per_q_ms, 0.5), latency_p95_ms=_pct(per_q_ms, 0.95),
+                   latency_mean_ms=sum(per_q_ms) / len(per_q_ms) if per_q_ms else None)
+    by_lang: dict[str, dict] = {}
+    for lang in sorted({r["language"] for r in rows}):
+        by_lang[lang] = _summarise([r for r in rows if r["language"] == lang])
+    outcomes: dict[str, Counter] = {}
+    for r in rows:
+        outcomes.setdefault(r["expected_outcome"], Counter())[r["outcome"]] += 1
+    return EvalReport(metrics, by_lang, {k: dict(v) for k, v in outcomes.items()}, rows)
+
+
+def _summarise(rows: list[dict]) -> dict:
+    def col(name: str) -> list:
+        return [r[name] for r in rows if name in r]
+
+    return {
+        "n": len(rows),
+        "outcome_accuracy": _ratio([r["outcome"] == r["expected_outcome"] for r in rows]),
+        "crop_at_3": _ratio(col("crop_at_3")),
+        "recall_at_k": _ratio(col("hit_at_k")),
+        "mrr": (sum(col("rr")) / len(col("rr"))) if col("rr") else None,
+        "country_right": _ratio(col("country_right")),
+        "fact_recall": (sum(col("fact_recall")) / len(col("fact_recall"))) if col("fact_recall") else None,
+    }
