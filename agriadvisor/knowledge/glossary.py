@@ -87,10 +87,15 @@ class TermHit:
 
 @dataclass
 class Lexicon:
-    """Fast look-up of glossary terms and places in a question."""
+    """Fast look-up of glossary terms and places in a question.
+
+    Terms and places are matched separately, so "Boro rice" can be both a season that
+    names a country and a crop word.
+    """
 
     exact: dict[str, list[TermHit]] = field(default_factory=dict)
     max_words: int = 1
+    places: "Lexicon | None" = None
 
     def _add(self, word: str, hit: TermHit) -> None:
         key = " ".join(tokenize(clean(word), drop_stopwords=False))
@@ -101,7 +106,17 @@ class Lexicon:
 
     def find(self, tokens: list[str]) -> list[TermHit]:
         """Hits for word n-grams; native-script words also match with a grammatical suffix."""
-        hits: list[TermHit] = []
+        hits = self._find(tokens)
+        if self.places is None:
+            return [h for h, _ in hits]
+        places = self.places._find(tokens)
+        taken = set().union(*(span for _, span in places)) if places else set()
+        # "Sri Lanka" must not also read as SRI; a crop word inside a place ("Boro rice") still counts.
+        kept = [h for h, span in hits if h.kind == "crop" or not (span & taken)]
+        return kept + [h for h, _ in places]
+
+    def _find(self, tokens: list[str]) -> list[tuple[TermHit, set[int]]]:
+        hits: list[tuple[TermHit, set[int]]] = []
         used: set[int] = set()
         for n in range(min(self.max_words, 4), 0, -1):
             for i in range(len(tokens) - n + 1):
@@ -112,8 +127,9 @@ class Lexicon:
                 if found is None and n == 1 and not key.isascii() and len(key) > 2:
                     found = self._prefix(key)
                 if found:
-                    hits.extend(found)
-                    used.update(range(i, i + n))
+                    span = set(range(i, i + n))
+                    hits.extend((h, span) for h in found)
+                    used.update(span)
         return hits
 
     def _prefix(self, token: str) -> list[TermHit] | None:
@@ -178,8 +194,9 @@ def build_lexicon(entries: list[GlossaryEntry], places: list[PlaceEntry]) -> Lex
     for crop, words in _BUILTIN_CROPS.items():
         for w in words:
             lex._add(w, TermHit(w, crop, "crop", "en", (crop,)))
+    lex.places = Lexicon()
     for country in COUNTRIES:
-        lex._add(country, TermHit(country, country, "place", "en", countries=(country,)))
+        lex.places._add(country, TermHit(country, country, "place", "en", countries=(country,)))
     for e in entries:
         crops = tuple(e.crops) if e.kind != "crop" else (e.canonical,)
         for lang, words in e.names.items():
@@ -188,7 +205,7 @@ def build_lexicon(entries: list[GlossaryEntry], places: list[PlaceEntry]) -> Lex
         lex._add(e.canonical, TermHit(e.canonical, e.canonical, e.kind, "en", crops))
     for p in places:
         for w in (p.name, *p.aliases):
-            lex._add(w, TermHit(w, p.name, "place", "", countries=tuple(p.countries)))
+            lex.places._add(w, TermHit(w, p.name, "place", "", countries=tuple(p.countries)))
     return lex
 
 

@@ -1,0 +1,91 @@
+"""Query understanding in six languages and romanized forms, with the shipped glossary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agriadvisor.understanding import QueryUnderstanding
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def qu() -> QueryUnderstanding:
+    return QueryUnderstanding.from_folder(KNOWLEDGE)
+
+
+@pytest.mark.parametrize("question, language, crop, country", [
+    ("dhan me tana chhedak ka ilaj", "hi_latn", "rice", None),
+    ("kapas ki gulabi sundi", "hi_latn", "cotton", None),
+    ("गेहूं की बुवाई कब करें", "hi", "wheat", "India"),
+    ("গমের ব্লাস্ট রোগ", "bn", "wheat", "Bangladesh"),
+    ("گندم کی بوائی کب کریں", "ur", "wheat", "Pakistan"),
+    ("गहुँ कहिले रोप्ने?", "ne", "wheat", "Nepal"),
+    ("වී වගාවට පොහොර", "si", "rice", "Sri Lanka"),
+    ("நெல் பயிரில் குலை நோய்", "ta", "rice", None),
+    ("bajra ki buwai rajasthan me", "hi_latn", "millets", "India"),
+    ("kurakkan in anuradhapura", "en", "millets", "Sri Lanka"),
+    ("maize fall armyworm in Chitwan", "en", "maize", "Nepal"),
+])
+def test_language_crop_country(qu: QueryUnderstanding, question: str, language: str, crop: str, country: str | None) -> None:
+    info = qu.run(question)
+    assert info.language == language
+    assert info.crop == crop
+    assert info.country == country
+
+
+def test_pest_word_implies_crop_and_topic(qu: QueryUnderstanding) -> None:
+    info = qu.run("gulabi sundi ka ilaj")
+    assert info.crop == "cotton" and "pests" in info.topics
+    assert any("pink bollworm" in t for t in info.terms)
+
+
+def test_ambiguous_punjab_is_noted_not_guessed(qu: QueryUnderstanding) -> None:
+    info = qu.run("best time to sow wheat in punjab")
+    assert info.country is None
+    assert any("India" in n and "Pakistan" in n for n in info.notes)
+
+
+def test_ambiguous_punjab_resolved_by_script(qu: QueryUnderstanding) -> None:
+    assert qu.run("پنجاب میں گندم کی بوائی").country == "Pakistan"
+
+
+def test_place_words_do_not_trigger_practices(qu: QueryUnderstanding) -> None:
+    info = qu.run("sri lanka paddy fertiliser")
+    assert info.country == "Sri Lanka" and info.crop == "rice"
+    assert not any("intensification" in t for t in info.terms)
+
+
+def test_explicit_arguments_win(qu: QueryUnderstanding) -> None:
+    info = qu.run("wheat in Nepal", country="India", crop="rice", stage="maturity")
+    assert (info.country, info.crop, info.stage) == ("India", "rice", "maturity")
+    assert info.country_from == info.crop_from == info.stage_from == "argument"
+
+
+def test_context_fills_gaps_only(qu: QueryUnderstanding) -> None:
+    ctx = {"country": "Nepal", "crop": "wheat", "stage": None}
+    info = qu.run("when should I irrigate?", context=ctx)
+    assert (info.country, info.crop) == ("Nepal", "wheat")
+    assert info.crop_from == "context"
+    assert qu.run("rice blast", context=ctx).crop == "rice"
+
+
+def test_two_crops_are_reported(qu: QueryUnderstanding) -> None:
+    info = qu.run("should I grow wheat or maize after rice?")
+    assert len(info.crops_mentioned) >= 2
+    assert any("several crops" in n for n in info.notes)
+
+
+@pytest.mark.parametrize("question", ["🌾🌾 ??", "1234 5678", "wheat " * 400, "धान rice ধান نعم 🌾"])
+def test_messy_input_does_not_crash(qu: QueryUnderstanding, question: str) -> None:
+    info = qu.run(question)
+    assert info.text == question
+    assert info.language
+
+
+def test_stage_inferred(qu: QueryUnderstanding) -> None:
+    assert qu.run("how to store wheat grain after threshing").stage == "post_harvest"
+    assert qu.run("when to harvest paddy").stage == "maturity"
+    assert qu.run("seed rate for sowing maize").stage == "sowing"
