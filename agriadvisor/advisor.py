@@ -86,7 +86,13 @@ class Advisor:
         if self._retriever is None:
             from agriadvisor.retrieval.retriever import HybridRetriever
 
-            self._retriever = HybridRetriever(self.index, candidates=self.settings.candidates, hybrid=self.settings.hybrid)
+            reranker = None
+            if self.settings.reranker_model:
+                from agriadvisor.retrieval.reranker import CrossEncoderReranker
+
+                reranker = CrossEncoderReranker(self.settings.reranker_model)
+            self._retriever = HybridRetriever(self.index, candidates=self.settings.candidates,
+                                              hybrid=self.settings.hybrid, reranker=reranker)
         return self._retriever
 
     @property

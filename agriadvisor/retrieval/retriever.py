@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from agriadvisor.index.store import KnowledgeIndex
+    from agriadvisor.retrieval.reranker import CrossEncoderReranker
 
 RRF_K = 60
 STAGE_BOOST = 0.5
@@ -45,12 +46,15 @@ class HybridRetriever:
         >>> hits = retriever.search([info], qvecs, top_k=4)[0]
     """
 
-    def __init__(self, index: "KnowledgeIndex", *, candidates: int = 30, hybrid: bool = True) -> None:
+    def __init__(self, index: "KnowledgeIndex", *, candidates: int = 30, hybrid: bool = True,
+                 reranker: "CrossEncoderReranker | None" = None, rerank_depth: int = 12) -> None:
         if candidates <= 0:
             raise ValueError(f"candidates must be greater than 0, got {candidates}")
         self.index = index
         self.candidates = candidates
         self.hybrid = hybrid
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
         self._vectors = None
 
     @property
@@ -95,11 +99,14 @@ class HybridRetriever:
                 fused[i] += TOPIC_BOOST * top
             if info.country and info.crop is None and c.country == info.country:
                 fused[i] += COUNTRY_BOOST * top
-        best = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)[:top_k]
+        depth = max(top_k, self.rerank_depth) if self.reranker else top_k
+        best = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)[:depth]
         out = []
         for i, score in best:
             s = sim.get(i)
             if s is None:
                 s = float(self.vectors[i] @ qvec[0])
             out.append(ScoredChunk(i, self.index.chunks[i], s, score))
+        if self.reranker is not None:
+            out = self.reranker.rerank(info.normalized or info.text, out)[:top_k]
         return out
