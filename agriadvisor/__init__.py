@@ -32,11 +32,13 @@ from agriadvisor.errors import (  # noqa: E402
     StaleIndexError,
     UnknownBackendError,
 )
-from agriadvisor.models import Answer, Citation, GuardrailHit, QueryInfo  # noqa: E402
-
 if TYPE_CHECKING:
     from agriadvisor.advisor import Advisor
     from agriadvisor.config import Settings
+    from agriadvisor.models import Answer, Citation, GuardrailHit, QueryInfo
+
+_LAZY = {"Advisor": "agriadvisor.advisor", "Settings": "agriadvisor.config", "Answer": "agriadvisor.models",
+         "Citation": "agriadvisor.models", "GuardrailHit": "agriadvisor.models", "QueryInfo": "agriadvisor.models"}
 
 __all__ = [
     "Advisor", "AgriAdvisorError", "Answer", "BackendError", "BackendUnavailableError", "BatchError",
@@ -47,12 +49,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "Advisor":
-        from agriadvisor.advisor import Advisor
+    # pydantic and the pipeline load on first use, so `agriadvisor --help` starts instantly
+    if name in _LAZY:
+        import importlib
 
-        return Advisor
-    if name == "Settings":
-        from agriadvisor.config import Settings
-
-        return Settings
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'agriadvisor' has no attribute {name!r}")
