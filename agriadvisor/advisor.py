@@ -171,7 +171,7 @@ class Advisor:
                 pending.append(i)
         if pending:
             t1 = time.perf_counter()
-            qvecs = self.embedder.encode([infos[i].normalized or infos[i].text for i in pending])
+            qvecs = self.embedder.encode([infos[i].search_query or infos[i].text for i in pending])
             t_embed = (time.perf_counter() - t1) * 1000 / len(pending)
             t2 = time.perf_counter()
             hits = self.retriever.search([infos[i] for i in pending], qvecs, top_k=k)
@@ -187,7 +187,7 @@ class Advisor:
         """The evidence passages for a question, without composing an answer."""
         text, c, cr, st, _ = self._item({"question": question, "country": country, "crop": crop, "stage": stage}, 0, None, None)
         info = self.understanding.run(text, country=c, crop=cr, stage=st)
-        qvec = self.embedder.encode([info.normalized or info.text])
+        qvec = self.embedder.encode([info.search_query or info.text])
         hits = self.retriever.search([info], qvec, top_k=top_k or self.settings.top_k)[0]
         return [self._citation(n, h) for n, h in enumerate(hits, 1)]
 
@@ -211,6 +211,8 @@ class Advisor:
         if rails is not None:
             decision = rails.check_input(info)
             hits = decision.hits
+            if decision.outcome == "out_of_scope":  # reword it with the crops and countries actually loaded
+                return self._out_of_scope(info, hits), hits
             if decision.outcome:
                 return Answer(question=info.text, outcome=decision.outcome, text=decision.text, query=info,
                               guardrails=hits, backend="guardrails"), hits

@@ -37,6 +37,7 @@ class QueryInfo(BaseModel):
     normalized: str = Field(default="", description="Text after Unicode clean-up and glossary mapping.")
     language: str = Field(default="en", description="Detected language code (en, hi, bn, ur, ne, si, ta, or xx_latn).")
     script: str = Field(default="Latin")
+    search_query: str = Field(default="", description="What was searched: the question, or for other languages an English gloss of what was understood.")
     country: str | None = None
     crop: str | None = None
     stage: str | None = None

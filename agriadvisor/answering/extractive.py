@@ -1,4 +1,9 @@
-"""Pick the evidence sentences that answer the question; state nothing the evidence does not say."""
+"""Pick the evidence sentences that answer the question; state nothing the evidence does not say.
+
+The answer is a window of consecutive sentences from the best passage (facts in a guide sit
+together, and consecutive sentences read as a paragraph), plus the best sentence of the next
+passages when there is room. Near-duplicates are skipped.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ if TYPE_CHECKING:
 
 MIN_SENTENCE_CHARS = 25
 DUPLICATE_COSINE = 0.9
-RANK_PENALTY = 0.04
+RANK_PENALTY = 0.1
 OVERLAP_WEIGHT = 0.15
 
 
@@ -28,36 +33,53 @@ class PickedSentence:
     score: float
 
 
-def pick_sentences(query_vector: "np.ndarray", query_text: str, evidence: list["Evidence"],
-                   *, limit: int = 4) -> list[PickedSentence]:
-    """Score every evidence sentence by cosine to the query, keyword overlap and passage rank;
-    keep the best ``limit`` that are not near-duplicates, in reading order."""
-    import numpy as np
+def _scores(ev: "Evidence", query_vector: "np.ndarray", qtok: set[str]) -> list[float]:
+    sims = ev.sentence_vectors @ query_vector
+    return [float(s) + (OVERLAP_WEIGHT * len(qtok & set(tokenize(t))) / len(qtok) if qtok else 0.0)
+            for s, t in zip(sims, ev.sentences)]
 
+
+def _best_window(scores: list[float], size: int) -> int:
+    size = min(size, len(scores))
+    sums = [sum(scores[i:i + size]) for i in range(len(scores) - size + 1)]
+    return max(range(len(sums)), key=sums.__getitem__)
+
+
+def pick_sentences(query_vector: "np.ndarray", query_text: str, evidence: list["Evidence"],
+                   *, limit: int = 6) -> list[PickedSentence]:
+    """Choose up to ``limit`` sentences: a window from the top passage, then the best of the rest."""
+    usable = [ev for ev in evidence if ev.sentence_vectors is not None and ev.sentences]
+    if not usable or limit <= 0:
+        return []
     qtok = set(tokenize(query_text))
-    cands: list[tuple[float, int, int, str, "np.ndarray"]] = []
-    for rank, ev in enumerate(evidence):
-        if ev.sentence_vectors is None or not ev.sentences:
-            continue
-        sims = ev.sentence_vectors @ query_vector
-        for pos, (sent, sim) in enumerate(zip(ev.sentences, sims)):
-            if len(sent) < MIN_SENTENCE_CHARS:
-                continue
-            overlap = len(qtok & set(tokenize(sent))) / len(qtok) if qtok else 0.0
-            score = float(sim) + OVERLAP_WEIGHT * overlap - RANK_PENALTY * rank
-            cands.append((score, ev.n, pos, sent, ev.sentence_vectors[pos]))
-    cands.sort(key=lambda c: c[0], reverse=True)
-    chosen: list[tuple[float, int, int, str, "np.ndarray"]] = []
-    for cand in cands:
-        if any(float(cand[4] @ c[4]) > DUPLICATE_COSINE or cand[3] == c[3] for c in chosen):
+    extra = 1 if limit >= 4 and len(usable) > 1 else 0
+    top = usable[0]
+    scores = _scores(top, query_vector, qtok)
+    start = _best_window(scores, limit - extra)
+    chosen = [(top.n, i, top.sentences[i], scores[i], top.sentence_vectors[i])
+              for i in range(start, min(start + limit - extra, len(top.sentences)))]
+    rest = []
+    for rank, ev in enumerate(usable[1:], 1):
+        for i, (sent, sc) in enumerate(zip(ev.sentences, _scores(ev, query_vector, qtok))):
+            if len(sent) >= MIN_SENTENCE_CHARS:
+                rest.append((ev.n, i, sent, sc - RANK_PENALTY * rank, ev.sentence_vectors[i]))
+    rest.sort(key=lambda c: c[3], reverse=True)
+    for cand in rest:
+        if len(chosen) >= limit:
+            break
+        if any(float(cand[4] @ c[4]) > DUPLICATE_COSINE or cand[2] == c[2] for c in chosen):
             continue
         chosen.append(cand)
-        if len(chosen) == limit:
-            break
-    chosen.sort(key=lambda c: (c[1], c[2]))
-    return [PickedSentence(n, pos, text, score) for score, n, pos, text, _ in chosen]
+    chosen.sort(key=lambda c: (c[0], c[1]))
+    return [PickedSentence(n, pos, text, score) for n, pos, text, score, _ in chosen]
 
 
 def compose(picked: list[PickedSentence]) -> str:
-    """Join sentences, each followed by its citation marker, e.g. ``Sow in November. [1]``."""
-    return " ".join(f"{p.text} [{p.n}]" for p in picked)
+    """Join sentences; each run from one passage ends with its marker, e.g. ``Sow early. Use ... [1]``."""
+    parts: list[str] = []
+    for i, p in enumerate(picked):
+        parts.append(p.text)
+        last_of_run = i + 1 == len(picked) or picked[i + 1].n != p.n
+        if last_of_run:
+            parts[-1] = f"{p.text} [{p.n}]"
+    return " ".join(parts)

@@ -23,7 +23,7 @@ class ExtractiveBackend(Backend):
         if request.query_vector is None:
             raise BackendError("the extractive backend needs the query vector of the question")
         limit = 2 if request.sms else request.max_sentences
-        picked = pick_sentences(request.query_vector, request.query.normalized or request.question,
+        picked = pick_sentences(request.query_vector, request.query.search_query or request.query.normalized or request.question,
                                 request.evidence, limit=limit)
         text = compose(picked)
         if text:

@@ -8,15 +8,17 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                    "puddling", "levelling", "leveling", "soil test", "khet ki taiyari", "beej upchar", "kism", "kisme", "kismein"),
     "sowing": ("sow", "sowing", "sown", "plant", "planting", "transplant", "transplanting", "seed rate", "spacing",
                "nursery", "when to sow", "sowing time", "buwai", "buvai", "bowai", "bijai", "ropai", "ropni", "rupai",
-               "boai", "lagaune", "ropne"),
+               "boai", "lagaune", "ropne", "बुवाई", "बुआई", "बोने", "बोनी", "रोपाई", "रोप्ने", "रोपनी", "छर्ने",
+               "বপন", "রোপণ", "বোনা", "بوائی", "کاشت", "بیجائی", "වැපිරීම", "සිටුවීම", "විතැගීම", "விதைப்பு", "நடவு",
+               "விதைக்க"),
     "vegetative": ("tiller", "tillers", "tillering", "seedling", "seedlings", "young", "vegetative", "knee high",
                    "top dressing", "top-dress", "weeding", "earthing up", "gap filling", "thinning", "growth stage"),
     "reproductive": ("flower", "flowering", "panicle", "heading", "ear", "ears", "earhead", "boll", "bolls", "square",
                      "squares", "tassel", "tasseling", "silk", "silking", "grain filling", "milky", "pod", "pods",
                      "booting", "anthesis", "phool", "bali", "baali", "dana"),
-    "maturity": ("harvest", "harvesting", "mature", "maturity", "ripening", "ripe", "cut the crop", "katai", "katai",
+    "maturity": ("कटाई", "काट्ने", "बाली काट्ने", "কাটা", "ফসল কাটা", "کٹائی", "අස්වනු", "அறுவடை", "harvest", "harvesting", "mature", "maturity", "ripening", "ripe", "cut the crop", "katai", "katai",
                  "kataai", "combine"),
-    "post_harvest": ("storage", "store", "storing", "drying", "dry the grain", "threshing", "thresh", "post harvest",
+    "post_harvest": ("भंडारण", "भण्डारण", "সংরক্ষণ", "ذخیرہ", "ගබඩා", "சேமிப்பு", "storage", "store", "storing", "drying", "dry the grain", "threshing", "thresh", "post harvest",
                      "post-harvest", "godown", "moisture content", "bhandaran", "stubble", "residue", "straw", "parali"),
 }
 
@@ -40,4 +42,37 @@ TOPIC_CUES: dict[str, tuple[str, ...]] = {
     "storage": ("storage", "store", "storing", "godown", "drying", "moisture"),
     "economics": ("price", "cost", "profit", "insurance", "subsidy", "loan", "market", "msp"),
     "safety": ("ppe", "protective", "mask", "gloves", "poisoning", "safe handling"),
+}
+
+# Question words in six languages and romanized forms -> English, so a question asked in
+# Bengali or Sinhala still tells the English embedder *what* is asked (when, how much, how).
+INTENT_CUES: dict[str, tuple[str, ...]] = {
+    "when time": ("kab", "kabe", "kokhon", "kahile", "kaha", "कब", "कहिले", "কখন", "کب", "කවදා", "எப்போது",
+                  "eppothu", "kavadda"),
+    "how much dose rate": ("kitna", "kitni", "kitne", "koto", "kati", "कितना", "कितनी", "कति", "কত", "কতটুকু",
+                           "کتنا", "کتنی", "කීයද", "කොපමණ", "எவ்வளவு", "evvalavu", "matra", "मात्रा", "মাত্রা", "مقدار"),
+    "how to method": ("kaise", "kese", "kivabe", "kibhabe", "kasari", "कैसे", "कसरी", "কিভাবে", "কীভাবে", "کیسے",
+                      "කොහොමද", "කෙසේද", "எப்படி", "eppadi"),
+    "control management treatment": ("ilaj", "ilaaj", "upchar", "upay", "roktham", "niyantran", "इलाज", "उपचार",
+                                     "उपाय", "नियंत्रण", "रोकथाम", "नियन्त्रण", "দমন", "প্রতিকার", "চিকিৎসা", "علاج",
+                                     "تدارک", "روک", "පාලනය", "මර්දනය", "கட்டுப்பாடு", "கட்டுப்படுத்த", "daman"),
+    "which variety": ("kaunsi", "konsi", "kon", "kaun", "kun", "कौन", "कौनसी", "कुन", "কোন", "کون", "کونسی",
+                      "මොන", "කුමන", "எந்த", "entha"),
+    "why cause": ("kyon", "kyu", "kyun", "keno", "kina", "क्यों", "किन", "কেন", "کیوں", "ඇයි", "ஏன்"),
+    "yellow leaves": ("peela", "peeli", "pila", "holud", "पीला", "पीली", "पहेंलो", "হলুদ", "پیلا", "پیلی",
+                      "කහ", "மஞ்சள்"),
+    "drying dying": ("sukh", "sookh", "sukhna", "सूख", "सुक", "শুকিয়ে", "سوکھ", "වියළී", "காய்ந்து"),
+}
+
+# What each topic or stage id means in plain English, for the search gloss.
+TOPIC_WORDS = {
+    "soil": "soil", "seed": "seed variety", "nutrients": "fertiliser dose", "water": "irrigation water",
+    "pests": "insect pest control", "diseases": "disease control", "weeds": "weed control",
+    "weather": "weather", "harvest": "harvest", "storage": "storage", "economics": "price insurance",
+    "safety": "safety",
+}
+STAGE_WORDS = {
+    "pre_sowing": "land preparation seed treatment", "sowing": "sowing time seed rate", "vegetative": "growth",
+    "reproductive": "flowering grain filling", "maturity": "harvest", "post_harvest": "drying storage",
+    "whole_season": "",
 }

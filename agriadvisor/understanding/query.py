@@ -8,7 +8,7 @@ from pathlib import Path
 from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load_glossary
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import clean, tokenize
-from agriadvisor.understanding.keywords import STAGE_CUES, TOPIC_CUES
+from agriadvisor.understanding.keywords import INTENT_CUES, STAGE_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
 from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS, canonical_country, canonical_crop
 
@@ -18,6 +18,7 @@ def _phrase_index(cues: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 _STAGE_INDEX = _phrase_index(STAGE_CUES)
+_INTENT_INDEX = _phrase_index(INTENT_CUES)
 _TOPIC_INDEX = _phrase_index(TOPIC_CUES)
 _KIND_TOPIC = {"pest": "pests", "disease": "diseases"}
 
@@ -52,6 +53,10 @@ class QueryUnderstanding:
         self._country(info, hits, country, context, language)
         self._stage_topics(info, hits, all_tokens, stage, context)
         info.normalized = self._normalise(text, hits, info)
+        if language != "en":
+            info.search_query = self._english_gloss(all_tokens, hits, info) or info.normalized
+        else:
+            info.search_query = info.normalized
         return info
 
     # ---- each field -----------------------------------------------------------------------
@@ -128,6 +133,31 @@ class QueryUnderstanding:
             info.stage, info.stage_from = stage_votes.most_common(1)[0][0], "question"
         elif context and context.get("stage"):
             info.stage, info.stage_from = context["stage"], "context"
+
+    @staticmethod
+    def _english_gloss(tokens: list[str], hits: list[TermHit], info: QueryInfo) -> str:
+        """An English rendering of what was understood, for the English embedder.
+
+        Only built when the question is not in English; empty when nothing was recognised,
+        so the caller falls back to the text itself.
+        """
+        words: list[str] = []
+        for h in hits:
+            if h.kind in ("crop", "pest", "disease", "practice") and h.canonical not in words:
+                words.append(h.canonical)
+        if not words and not info.topics:
+            return ""
+        intents = [_INTENT_INDEX[t] for t in tokens if t in _INTENT_INDEX]
+        words += list(dict.fromkeys(intents))
+        words += [TOPIC_WORDS[t] for t in info.topics if TOPIC_WORDS.get(t)]
+        if info.stage and STAGE_WORDS.get(info.stage):
+            words.append(STAGE_WORDS[info.stage])
+        if info.crop and info.crop not in words:
+            words.insert(0, info.crop)
+        if info.country:
+            words.append(f"in {info.country}")
+        latin = [t for t in tokens if t.isascii() and len(t) > 3 and t not in _INTENT_INDEX]
+        return " ".join(dict.fromkeys(words + latin))
 
     @staticmethod
     def _normalise(text: str, hits: list[TermHit], info: QueryInfo) -> str:
