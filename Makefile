@@ -32,6 +32,7 @@ index: setup
 	$(BIN)/agriadvisor index build
 
 bench: setup
+	$(BIN)/pip install -q -c constraints.txt -e ".[bench]"
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
