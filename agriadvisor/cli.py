@@ -169,6 +169,85 @@ def backends(as_json: bool = typer.Option(False, "--json")) -> None:
         typer.echo(f"{r['name']:12} {'yes' if r['usable'] else 'no ':3}  needs: {need}{extra}  {r['status']}")
 
 
+@app.command("eval")
+def eval_(dataset: Path = typer.Argument(..., help="JSONL/CSV of questions with expected crop, country, stage, facts."),
+          k: int = typer.Option(4, help="Citations considered per question."),
+          limit: Optional[int] = typer.Option(None, help="Only the first N questions."),
+          output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the JSON report here."),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """Measure retrieval and answers: recall@k, MRR, crop/country accuracy, fact recall, latency."""
+    from agriadvisor.advisor import Advisor
+    from agriadvisor.evaluation import evaluate, load_dataset
+
+    try:
+        items = load_dataset(dataset, limit=limit)
+        report = evaluate(Advisor(_settings()), items, k=k)
+    except AgriAdvisorError as exc:
+        _fail(exc)
+    if output:
+        output.write_text(json.dumps(report.to_dict() | {"rows": report.rows}, indent=2, ensure_ascii=False),
+                          encoding="utf-8")
+    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 for all)."),
+          port: int = typer.Option(8000, help="TCP port."),
+          workers: int = typer.Option(1, help="Processes; each loads its own model and index."),
+          backend: Optional[str] = typer.Option(None, help="Answer generator (see 'agriadvisor backends')."),
+          log_level: str = typer.Option("info", help="uvicorn log level.")) -> None:
+    """Run the WhatsApp/SMS bot webhooks (Twilio and WhatsApp Cloud API) with uvicorn.
+
+    Secrets and limits come from AGRIADVISOR_* environment variables; see docs/channels.md.
+    """
+    import os
+
+    try:
+        import uvicorn
+
+        from agriadvisor.channels.server import create_app
+    except ImportError as exc:
+        _fail(AgriAdvisorError(f"the server needs FastAPI and uvicorn: pip install 'agriadvisor[server]' ({exc})"))
+    if backend:
+        os.environ["AGRIADVISOR_BACKEND"] = backend  # worker processes read their settings from the environment
+    s = _settings()
+    try:
+        if workers > 1:
+            create_app(settings=s, warm_up=False)  # fail here, not in every worker, on a bad configuration
+            uvicorn.run("agriadvisor.channels.server:app_from_env", factory=True, host=host, port=port,
+                        workers=workers, log_level=log_level)
+        else:
+            uvicorn.run(create_app(settings=s), host=host, port=port, log_level=log_level)
+    except AgriAdvisorError as exc:
+        _fail(exc)
+
+
+@app.command()
+def batch(input_path: Path = typer.Argument(..., metavar="IN", help="CSV or JSONL with a question column "
+                                            "(question, query or QueryText) and optional id, country, crop, stage."),
+          output: Path = typer.Option(..., "--output", "-o", help="JSONL file of answers, one record per input row."),
+          resume: bool = typer.Option(False, "--resume", help="Skip rows whose id is already in OUT."),
+          workers: int = typer.Option(1, help="Chunks answered at once in threads (for remote backends)."),
+          batch_size: int = typer.Option(32, "--batch-size", help="Questions embedded together."),
+          backend: Optional[str] = typer.Option(None, help="Answer generator (see 'agriadvisor backends')."),
+          sms: bool = typer.Option(False, help="Short answers, as sent by SMS."),
+          progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr."),
+          as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
+    """Answer a file of questions into JSONL, resumably, with a progress bar and a summary."""
+    from agriadvisor.advisor import Advisor
+    from agriadvisor.channels.batch import BatchInterrupted, run_batch
+
+    try:
+        summary = run_batch(Advisor(_settings(backend=backend)), input_path, output, resume=resume,
+                            workers=workers, batch_size=batch_size, sms=sms, progress=progress)
+    except BatchInterrupted as exc:
+        typer.echo(exc.summary.render(), err=True)
+        raise typer.Exit(code=130) from None
+    except AgriAdvisorError as exc:
+        _fail(exc)
+    typer.echo(summary.model_dump_json(indent=2) if as_json else summary.render())
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -48,6 +48,7 @@ class QueryInfo(BaseModel):
     crops_mentioned: list[str] = Field(default_factory=list)
     countries_mentioned: list[str] = Field(default_factory=list)
     terms: list[str] = Field(default_factory=list, description="Local words mapped to canonical names.")
+    focus: list[str] = Field(default_factory=list, description="Pests, diseases and practices the question is about (canonical names).")
     notes: list[str] = Field(default_factory=list, description="Ambiguities and what was done about them.")
 
 

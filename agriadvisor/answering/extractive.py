@@ -33,10 +33,18 @@ class PickedSentence:
     score: float
 
 
-def _scores(ev: "Evidence", query_vector: "np.ndarray", qtok: set[str]) -> list[float]:
+FOCUS_WEIGHT = 0.2
+
+
+def _scores(ev: "Evidence", query_vector: "np.ndarray", qtok: set[str], focus: tuple[str, ...] = ()) -> list[float]:
     sims = ev.sentence_vectors @ query_vector
-    return [float(s) + (OVERLAP_WEIGHT * len(qtok & set(tokenize(t))) / len(qtok) if qtok else 0.0)
-            for s, t in zip(sims, ev.sentences)]
+    out = []
+    for s, t in zip(sims, ev.sentences):
+        score = float(s) + (OVERLAP_WEIGHT * len(qtok & set(tokenize(t))) / len(qtok) if qtok else 0.0)
+        if focus and any(f in t.lower() for f in focus):
+            score += FOCUS_WEIGHT
+        out.append(score)
+    return out
 
 
 def _best_window(scores: list[float], size: int) -> int:
@@ -46,21 +54,22 @@ def _best_window(scores: list[float], size: int) -> int:
 
 
 def pick_sentences(query_vector: "np.ndarray", query_text: str, evidence: list["Evidence"],
-                   *, limit: int = 6) -> list[PickedSentence]:
+                   *, limit: int = 6, focus: list[str] | tuple[str, ...] = ()) -> list[PickedSentence]:
     """Choose up to ``limit`` sentences: a window from the top passage, then the best of the rest."""
     usable = [ev for ev in evidence if ev.sentence_vectors is not None and ev.sentences]
     if not usable or limit <= 0:
         return []
     qtok = set(tokenize(query_text))
+    focus = tuple(f.lower() for f in focus)
     extra = 1 if limit >= 4 and len(usable) > 1 else 0
     top = usable[0]
-    scores = _scores(top, query_vector, qtok)
+    scores = _scores(top, query_vector, qtok, focus)
     start = _best_window(scores, limit - extra)
     chosen = [(top.n, i, top.sentences[i], scores[i], top.sentence_vectors[i])
               for i in range(start, min(start + limit - extra, len(top.sentences)))]
     rest = []
     for rank, ev in enumerate(usable[1:], 1):
-        for i, (sent, sc) in enumerate(zip(ev.sentences, _scores(ev, query_vector, qtok))):
+        for i, (sent, sc) in enumerate(zip(ev.sentences, _scores(ev, query_vector, qtok, focus))):
             if len(sent) >= MIN_SENTENCE_CHARS:
                 rest.append((ev.n, i, sent, sc - RANK_PENALTY * rank, ev.sentence_vectors[i]))
     rest.sort(key=lambda c: c[3], reverse=True)

@@ -24,7 +24,7 @@ class ExtractiveBackend(Backend):
             raise BackendError("the extractive backend needs the query vector of the question")
         limit = 2 if request.sms else request.max_sentences
         picked = pick_sentences(request.query_vector, request.query.search_query or request.query.normalized or request.question,
-                                request.evidence, limit=limit)
+                                request.evidence, limit=limit, focus=request.query.focus)
         text = compose(picked)
         if text:
             yield text

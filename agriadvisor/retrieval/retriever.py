@@ -26,6 +26,7 @@ RRF_K = 60
 STAGE_BOOST = 0.5
 TOPIC_BOOST = 0.3
 COUNTRY_BOOST = 0.3
+FOCUS_BOOST = 2.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class HybridRetriever:
         self.reranker = reranker
         self.rerank_depth = rerank_depth
         self._vectors = None
+        self._lower: list[str] | None = None
 
     @property
     def vectors(self) -> "np.ndarray":
@@ -63,6 +65,16 @@ class HybridRetriever:
         if self._vectors is None or len(self._vectors) != len(self.index):
             self._vectors = self.index.faiss.reconstruct_n(0, len(self.index))
         return self._vectors
+
+    def _mentions(self, i: int, names: list[str]) -> float:
+        """1 when chunk ``i`` is about a pest/disease/practice asked about (its heading names it),
+        0.5 when its text merely mentions one, else 0."""
+        if self._lower is None or len(self._lower) != len(self.index):
+            self._lower = [(c.section.lower(), c.text.lower()) for c in self.index.chunks]
+        head, body = self._lower[i]
+        if any(n.lower() in head for n in names):
+            return 1.0
+        return 0.5 if any(n.lower() in body for n in names) else 0.0
 
     def _mask(self, info: QueryInfo):  # noqa: ANN202
         mask = self.index.mask(info.country, info.crop)
@@ -99,6 +111,8 @@ class HybridRetriever:
                 fused[i] += TOPIC_BOOST * top
             if info.country and info.crop is None and c.country == info.country:
                 fused[i] += COUNTRY_BOOST * top
+            if info.focus:
+                fused[i] += FOCUS_BOOST * top * self._mentions(i, info.focus)
         depth = max(top_k, self.rerank_depth) if self.reranker else top_k
         best = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)[:depth]
         out = []

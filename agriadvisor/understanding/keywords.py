@@ -39,7 +39,7 @@ TOPIC_CUES: dict[str, tuple[str, ...]] = {
     "weather": ("rain", "rainfall", "drought", "heat", "heatwave", "cold", "fog", "frost", "hail", "cyclone", "storm",
                 "monsoon", "weather", "flood", "barish", "baarish", "mausam"),
     "harvest": ("harvest", "harvesting", "yield", "maturity", "katai"),
-    "storage": ("storage", "store", "storing", "godown", "drying", "moisture"),
+    "storage": ("storage", "store", "storing", "godown", "dry the grain", "grain drying", "moisture content"),
     "economics": ("price", "cost", "profit", "insurance", "subsidy", "loan", "market", "msp"),
     "safety": ("ppe", "protective", "mask", "gloves", "poisoning", "safe handling"),
 }

@@ -49,6 +49,7 @@ class QueryUnderstanding:
         hits = self.lexicon.find(all_tokens)
         info = QueryInfo(text=question, language=language, script=script,
                          terms=sorted({f"{h.term}->{h.canonical}" for h in hits if h.term.lower() != h.canonical.lower()}))
+        info.focus = list(dict.fromkeys(h.canonical for h in hits if h.kind in ("pest", "disease", "practice")))
         self._crop(info, hits, crop, context)
         self._country(info, hits, country, context, language)
         self._stage_topics(info, hits, all_tokens, stage, context)

@@ -1,0 +1,147 @@
+"""One farmer's message in, one reply out: keywords, remembered farm details and the Advisor.
+
+This is the channel-independent part of the bot. The webhooks (``twilio.py``, ``meta.py``)
+only translate provider formats; what the bot says and remembers is decided here.
+
+Example:
+    >>> convo = Conversation(advisor, store)  # doctest: +SKIP
+    >>> convo.handle("+9779800000000", "I grow wheat in Nepal", channel="sms").text
+    >>> convo.handle("+9779800000000", "When should I irrigate?", channel="sms").answer.query.country
+    'Nepal'
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Mapping
+
+from agriadvisor.channels.formatting import ReplyFormatter, SmsFormatter, WhatsAppFormatter
+from agriadvisor.channels.state import FarmerState, StateStore
+from agriadvisor.errors import InputError
+from agriadvisor.models import Answer
+from agriadvisor.vocab import COUNTRIES, CROPS, STAGES
+
+if TYPE_CHECKING:
+    from agriadvisor.advisor import Advisor
+
+__all__ = ["Channel", "Conversation", "Reply", "command_of"]
+
+log = logging.getLogger(__name__)
+
+Channel = Literal["sms", "whatsapp", "twilio_whatsapp"]
+STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
+START_WORDS = frozenset({"start", "unstop", "subscribe"})
+RESET_WORDS = frozenset({"reset", "restart", "forget"})
+HELP_WORDS = frozenset({"help", "info"})
+
+TEXTS = {
+    "stop": "You will get no more messages from AgriAdvisor. Send START to get advice again.",
+    "start": "Welcome to AgriAdvisor. Ask a crop question, e.g. 'When should I sow wheat in Nepal?'. "
+             "Send RESET to forget your farm details, STOP to stop.",
+    "reset": "Done: I have forgotten your country, crop and stage. Tell me again, e.g. 'I grow rice in Bangladesh'.",
+    "help": "AgriAdvisor answers crop questions with sources. I remember: {memory}. "
+            "Send RESET to forget, STOP to stop.",
+    "empty": "Please send your question as a text message.",
+    "too_long": "Your message is too long. Please send a shorter question.",
+    "unreadable": "Sorry, I could not read that message. Please send your question as text.",
+    "failed": "Sorry, I cannot answer right now. Please try again later.",
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to send back (``text`` None: send nothing) and why."""
+
+    text: str | None
+    kind: Literal["answer", "command", "invalid", "failed", "silent"]
+    answer: Answer | None = None
+
+
+def command_of(text: str) -> str | None:
+    """'stop', 'start', 'reset' or 'help' when the whole message is that keyword, else None."""
+    word = text.strip().strip(".!?").strip().lower()
+    for name, words in (("stop", STOP_WORDS), ("start", START_WORDS), ("reset", RESET_WORDS), ("help", HELP_WORDS)):
+        if word in words:
+            return name
+    return None
+
+
+class Conversation:
+    """Handles farmers' messages; safe to call from many threads (one farmer's messages run in turn)."""
+
+    def __init__(self, advisor: "Advisor", store: StateStore, *,
+                 formatters: Mapping[str, ReplyFormatter] | None = None, sms_max_segments: int = 3) -> None:
+        self.advisor = advisor
+        self.store = store
+        self.formatters: dict[str, ReplyFormatter] = {
+            "sms": SmsFormatter(sms_max_segments), "whatsapp": WhatsAppFormatter(4096),
+            "twilio_whatsapp": WhatsAppFormatter(1600), **(formatters or {})}
+        self.max_chars = advisor.settings.max_question_chars
+        self._locks = [threading.Lock() for _ in range(64)]
+
+    def handle(self, phone: str, text: str | None, *, channel: Channel) -> Reply:
+        """Answer one message from ``phone`` (kept only as a keyed hash) and update what is remembered."""
+        sender = self.store.sender_key(phone)
+        with self._locks[int(sender[:8], 16) % len(self._locks)]:
+            return self._handle(sender, text or "", self.formatters[channel], sms=channel == "sms")
+
+    def _handle(self, sender: str, text: str, fmt: ReplyFormatter, *, sms: bool) -> Reply:
+        state = self.store.get(sender) or FarmerState(sender)
+        command = command_of(text)
+        if state.opted_out and command != "start":
+            return Reply(None, "silent")  # an opted-out farmer hears nothing until START
+        if command == "stop" or command == "start":
+            state.opted_out = command == "stop"
+            self.store.save(state)
+            return Reply(fmt.format_text(TEXTS[command]), "command")
+        if command == "reset":
+            self.store.forget(sender)
+            return Reply(fmt.format_text(TEXTS["reset"]), "command")
+        if command == "help":
+            return Reply(fmt.format_text(TEXTS["help"].format(memory=_memory(state) or "nothing yet")), "command")
+        return self._answer(state, text, fmt, sms=sms)
+
+    def _answer(self, state: FarmerState, text: str, fmt: ReplyFormatter, *, sms: bool) -> Reply:
+        problem = "empty" if not text.strip() else "too_long" if len(text.strip()) > self.max_chars else None
+        if problem:
+            return Reply(fmt.format_text(TEXTS[problem]), "invalid")
+        try:
+            answer = self.advisor.ask(text, sms=sms, context=state.context())
+        except InputError:  # binary, control characters...
+            return Reply(fmt.format_text(TEXTS["unreadable"]), "invalid")
+        except Exception:  # the farmer gets an apology, the operator the traceback
+            log.exception("answering a message failed")
+            return Reply(fmt.format_text(TEXTS["failed"]), "failed")
+        changed = remember(state, answer)
+        state.last_answer = answer.model_dump_json()
+        state.messages += 1
+        self.store.save(state)
+        footer = f"(Noted: {_memory(state)}. Send RESET to forget.)" if changed else ""
+        return Reply(fmt.format(answer, footer=footer), "answer", answer)
+
+
+def remember(state: FarmerState, answer: Answer) -> bool:
+    """Keep the country, crop and stage the farmer stated; True when something new was learnt.
+
+    Only values that came from the message itself (or an explicit argument) are kept, never
+    ones that were themselves taken from memory or guessed from the language.
+    """
+    if answer.outcome not in ("answered", "out_of_scope"):
+        return False
+    q = answer.query
+    state.language = q.language
+    changed = False
+    for name, allowed in (("crop", CROPS), ("country", COUNTRIES), ("stage", STAGES)):
+        value, source = getattr(q, name), getattr(q, f"{name}_from")
+        if source in ("question", "argument") and value in allowed and getattr(state, name) != value:
+            setattr(state, name, value)
+            changed = True
+            if name == "crop" and q.stage_from not in ("question", "argument"):
+                state.stage = None  # the stage of another crop does not carry over
+    return changed
+
+
+def _memory(state: FarmerState) -> str:
+    return ", ".join(v.replace("_", " ") for v in (state.crop, state.country, state.stage) if v)
