@@ -38,8 +38,8 @@ def test_refusals_are_recorded_on_the_answer(bare_advisor: Advisor) -> None:
 
 
 @pytest.fixture(scope="session")
-def advisor(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
-    return Advisor(index_path=tmp_path_factory.mktemp("guardrail-index") / "index")
+def advisor(full_advisor: Advisor) -> Advisor:
+    return full_advisor  # the whole corpus, index built once per session (tests/conftest.py)
 
 
 @pytest.mark.slow
