@@ -259,13 +259,31 @@ class Advisor:
             raw, grounded = review.text, review.grounded
             guard_hits.extend(review.hits)
         t_verify = (time.perf_counter() - t1) * 1000
+        backend_name = self.backend.name
+        if self.rails is not None and backend_name != "extractive" and not self._usable(raw, info):
+            # A small generator that echoes the question or cites nothing must not be shown as an
+            # answer: the farmer gets the extractive answer from the same evidence instead.
+            from agriadvisor.backends.extractive import ExtractiveBackend
+
+            guard_hits.append(GuardrailHit(rule_id="output.fallback_extractive", category="grounding",
+                                           action="fallback", detail=f"{backend_name} gave no supported, cited text"))
+            raw, grounded, backend_name = ExtractiveBackend().complete(request).strip(), True, "extractive"
         if not raw:
             info.notes.append("the evidence did not support an answer")
             return self._out_of_scope(info, guard_hits)
         text, citations = self._renumber(raw, hits)
         return Answer(question=info.text, outcome="answered", text=text, citations=citations, query=info,
-                      guardrails=guard_hits, backend=self.backend.name, grounded=grounded,
+                      guardrails=guard_hits, backend=backend_name, grounded=grounded,
                       timings_ms={"generate": round(t_generate, 3), "verify": round(t_verify, 3)})
+
+    @staticmethod
+    def _usable(text: str, info: QueryInfo) -> bool:
+        """A generated answer is shown only if it cites evidence and says more than the question."""
+        if not _MARKER.search(text):
+            return False
+        words = set(re.findall(r"\w+", _MARKER.sub(" ", text).lower()))
+        asked = set(re.findall(r"\w+", info.text.lower()))
+        return len(words - asked) >= 3
 
     def _evidence(self, n: int, hit: ScoredChunk) -> Evidence:
         sentences, vectors = self.index.chunk_sentences(hit.idx)
