@@ -184,6 +184,7 @@ class ScopeFile(_Strict):
     uncovered: list[Uncovered]
     farming_words: Phrases
     other_domains: Phrases
+    services: Phrases = Field(default_factory=dict)
     other_countries: Phrases
     our_countries: Phrases
     exceptions: Phrases = Field(default_factory=dict)
@@ -360,7 +361,7 @@ def _check_references(p: Policies) -> None:
     for i, entry in enumerate(p.scope.uncovered):
         errors += _phrase_errors(f"scope.yaml: uncovered[{i}] ({entry.id}): names", entry.names)
         errors += _phrase_errors(f"scope.yaml: uncovered[{i}] ({entry.id}): unless", entry.unless)
-    phrase_fields = (("scope.yaml", p.scope, ("farming_words", "other_domains", "other_countries", "our_countries",
+    phrase_fields = (("scope.yaml", p.scope, ("farming_words", "other_domains", "services", "other_countries", "our_countries",
                                               "exceptions")),
                      ("output.yaml", p.output, ("prohibition_cues", "pesticide_words")),
                      ("pesticides.yaml", pest.cues, ("alternative", "status", "dose_or_use")))

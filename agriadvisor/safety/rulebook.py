@@ -89,7 +89,7 @@ class RuleBook:
         for i, entry in enumerate(scope.uncovered):
             self._add_all(f"scope:uncovered:{i}", entry.names, f"scope.yaml: uncovered[{i}]")
             self._add_all(f"scope:uncovered_unless:{i}", entry.unless, f"scope.yaml: uncovered[{i}].unless")
-        for key in ("farming_words", "other_domains", "other_countries", "our_countries", "exceptions"):
+        for key in ("farming_words", "other_domains", "services", "other_countries", "our_countries", "exceptions"):
             self._add_all(f"scope:{key}", getattr(scope, key), f"scope.yaml: {key}")
         self._add_all("out:prohibition", p.output.prohibition_cues, "output.yaml: prohibition_cues")
         self._add_all("out:pesticide_words", p.output.pesticide_words, "output.yaml: pesticide_words")

@@ -48,6 +48,9 @@ class ScopeCheck:
         others = _unmasked(found.get("scope:other_countries"), masked)
         if others and not found.has("scope:our_countries") and not query.countries_mentioned:
             return ScopeVerdict("country", found.words(others[0]), "scope.other_country")
+        services = _unmasked(found.get("scope:services"), masked)
+        if services and not found.has("scope:covered"):
+            return ScopeVerdict("topic", found.words(services[0]), "scope.service")
         domains = _unmasked(found.get("scope:other_domains"), masked)
         if domains and not covered and not found.has("scope:farming_words"):
             return ScopeVerdict("topic", found.words(domains[0]), "scope.other_topic")
