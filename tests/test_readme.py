@@ -66,7 +66,7 @@ def test_every_readme_command_runs(full_advisor, tmp_path: Path) -> None:
             if "make ask" in body:
                 assert "Sources:" in out.stdout
     finally:
-        if server is not None:
+        if server is not None and server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     assert (work / "answers.jsonl").exists()
