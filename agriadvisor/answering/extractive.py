@@ -8,6 +8,7 @@ passages when there is room. Near-duplicates are skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from agriadvisor.text import tokenize
@@ -36,11 +37,17 @@ class PickedSentence:
 FOCUS_WEIGHT = 0.2
 
 
+@lru_cache(maxsize=65536)
+def _sentence_tokens(sentence: str) -> frozenset[str]:
+    # evidence sentences recur across questions; tokenise each once
+    return frozenset(tokenize(sentence))
+
+
 def _scores(ev: "Evidence", query_vector: "np.ndarray", qtok: set[str], focus: tuple[str, ...] = ()) -> list[float]:
     sims = ev.sentence_vectors @ query_vector
     out = []
     for s, t in zip(sims, ev.sentences):
-        score = float(s) + (OVERLAP_WEIGHT * len(qtok & set(tokenize(t))) / len(qtok) if qtok else 0.0)
+        score = float(s) + (OVERLAP_WEIGHT * len(qtok & _sentence_tokens(t)) / len(qtok) if qtok else 0.0)
         if focus and any(f in t.lower() for f in focus):
             score += FOCUS_WEIGHT
         out.append(score)

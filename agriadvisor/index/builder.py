@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,9 @@ def open_or_build(settings: "Settings", embedder: "Embedder", *, progress: bool 
         if (Path(settings.index_path) / "manifest.json").exists():
             log.warning("%s; rebuilding the index", exc)
         else:
-            log.info("no index yet at %s; building it", settings.index_path)
+            log.warning("no search index yet at %s; building it once (a few minutes on 2 cores)", settings.index_path)
     except IndexStoreError:
         raise
-    return build_index(settings, embedder, progress=bool(progress))
+    if progress is None:
+        progress = sys.stderr.isatty()
+    return build_index(settings, embedder, progress=progress)

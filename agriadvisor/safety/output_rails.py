@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+import functools
+
 import logging
 import re
 from dataclasses import dataclass
@@ -66,17 +68,23 @@ class OutputRails:
         self.threshold = settings.support_threshold
         self._dose = _dose_pattern(settings.dose_units)
         self._unit = {u.lower(): canon for canon, units in settings.dose_units.items() for u in units}
+        # Evidence passages and their sentences recur across questions: analyse each once.
+        self._find = functools.lru_cache(maxsize=65536)(inputs.book.find)
+        self._passage_parts = functools.lru_cache(maxsize=8192)(self._parts)
+
+    def _parts(self, chunk_id: str, text: str, sentences: tuple[str, ...]) -> tuple[str, frozenset[str], set[str]]:
+        return _squash(text), frozenset(_squash(x) for x in sentences), self._doses(text)
 
     def run(self, text: str, evidence: "list[Evidence]", query: QueryInfo,
             embed: Callable[[Sequence[str]], "np.ndarray"]) -> OutputReview:
         """Keep the supported, safe sentences of ``text``; record every rule that fired."""
         sentences = _sentences(text)
-        by_n = {ev.n: _Passage(ev, _squash(ev.chunk.text), frozenset(_squash(x) for x in ev.sentences),
-                               self._doses(ev.chunk.text)) for ev in evidence}
+        by_n = {ev.n: _Passage(ev, *self._passage_parts(ev.chunk.chunk_id, ev.chunk.text, tuple(ev.sentences)))
+                for ev in evidence}
         self._grounding(sentences, by_n, embed)
         country = query.country if query.country in COUNTRIES else None
         for s in sentences:
-            s.found = found = self.inputs.book.find(s.core)
+            s.found = found = self._find(s.core)
             if s.drop is None:
                 s.drop = self._policy_check(s, found, by_n, country)
         kept = [s for s in sentences if s.drop is None]
