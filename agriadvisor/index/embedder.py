@@ -91,6 +91,17 @@ class Embedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        from agriadvisor.index import fast_encoder
+
+        if fast_encoder.supports(self.path):
+            try:
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()
+                return fast_encoder.BertMeanEncoder(self.path, device=self.device)
+            except ImportError as exc:
+                raise MissingExtraError("transformers and tokenizers are needed: pip install agriadvisor") from exc
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
