@@ -35,7 +35,11 @@ def make_advisor(index_path: Path | None = None):
 
 
 def raw_floor(adv, qs: list[str]) -> dict:
-    model, faiss_index = adv.embedder.model, adv.index.faiss
+    # The floor is what a user would write: sentence-transformers itself, then one FAISS search.
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(adv.embedder.path), device="cpu")
+    faiss_index = adv.index.faiss
 
     def one(q: str) -> None:
         v = model.encode([q], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
