@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest
 from agriadvisor.backends.formats import chat_messages
 from agriadvisor.backends.prompting import ApproximateCounter, PackedPrompt, TokenCounter, pack_prompt
-from agriadvisor.backends.stopping import StopMatcher
+from agriadvisor.backends.stopping import stop_at_strings
 from agriadvisor.errors import BackendError, BackendUnavailableError, ConfigError, MissingExtraError
 
 CHAT_MODEL_SETTING = "AGRIADVISOR_LANGCHAIN_CHAT_MODEL"
@@ -149,25 +149,14 @@ class LangChainBackend(Backend):
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:
         """Stream the chat model's answer; provider errors become :class:`BackendError`."""
-        matcher = StopMatcher(self.options.stop)
-        text = ""
         kwargs = {"stop": self.options.stop} if self.options.stop else {}
         try:
             chunks = self.chat_model.stream(self.messages(request), **kwargs)
-            for chunk in chunks:
-                text += _chunk_text(chunk.content)
-                safe, stopped = matcher.feed(text)
-                if safe:
-                    yield safe
-                if stopped:
-                    return
+            yield from stop_at_strings((_chunk_text(chunk.content) for chunk in chunks), self.options.stop)
         except (BackendError, ConfigError):
             raise
         except Exception as exc:  # noqa: BLE001 - providers raise their own error types
             raise BackendError(f"langchain: the chat model failed: {type(exc).__name__}: {exc}") from exc
-        tail = matcher.finish(text)
-        if tail:
-            yield tail
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:

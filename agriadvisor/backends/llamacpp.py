@@ -21,7 +21,7 @@ from agriadvisor.backends.formats import chat_messages
 from agriadvisor.backends.hf_loader import MODEL_PATH_SETTING, packaged_gguf
 from agriadvisor.backends.profiles import load_profile
 from agriadvisor.backends.prompting import SMS_MAX_NEW_TOKENS, PackedPrompt, pack_prompt
-from agriadvisor.backends.stopping import StopMatcher
+from agriadvisor.backends.stopping import stop_at_strings
 from agriadvisor.errors import BackendError, BackendUnavailableError, ConfigError, MissingExtraError
 
 INSTALL = "pip install 'agriadvisor[llamacpp]' (builds llama.cpp from source: a few minutes)"
@@ -129,21 +129,12 @@ class LlamaCppBackend(Backend):
     def generate(self, request: GenerationRequest) -> Iterator[str]:
         """Stream a chat completion from the GGUF's own chat template."""
         parts = self.build_prompt(request).parts
-        matcher, text = StopMatcher(self.options.stop), ""
         with self._lock:
             chunks = self.llama.create_chat_completion(
                 messages=chat_messages(parts), max_tokens=self.max_new_tokens(request),
                 temperature=self.options.temperature, stop=self.options.stop or None, stream=True)
-            for chunk in chunks:
-                text += chunk["choices"][0].get("delta", {}).get("content") or ""
-                safe, stopped = matcher.feed(text)
-                if safe:
-                    yield safe
-                if stopped:
-                    return
-        tail = matcher.finish(text)
-        if tail:
-            yield tail
+            pieces = (chunk["choices"][0].get("delta", {}).get("content") or "" for chunk in chunks)
+            yield from stop_at_strings(pieces, self.options.stop)
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest
 from agriadvisor.backends.formats import chat_messages
 from agriadvisor.backends.prompting import SMS_MAX_NEW_TOKENS, ApproximateCounter, PackedPrompt, pack_prompt
-from agriadvisor.backends.stopping import StopMatcher
+from agriadvisor.backends.stopping import stop_at_strings
 from agriadvisor.errors import BackendError, BackendUnavailableError, ConfigError, MissingExtraError
 
 if TYPE_CHECKING:
@@ -232,19 +232,8 @@ class OpenAIBackend(Backend):
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:
         """Stream the server's answer (or fetch it whole with ``stream=False``), cut at any stop string."""
-        matcher = StopMatcher(self.options.stop)
-        text = ""
         pieces = self._stream_pieces(request) if self.options.stream else self._whole(request)
-        for piece in pieces:
-            text += piece
-            safe, stopped = matcher.feed(text)
-            if safe:
-                yield safe
-            if stopped:
-                return
-        tail = matcher.finish(text)
-        if tail:
-            yield tail
+        yield from stop_at_strings(pieces, self.options.stop)
 
     def _whole(self, request: GenerationRequest) -> Iterator[str]:
         body = self.request_body(request, stream=False)

@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 REPLACEMENT_CHAR = "\ufffd"
 
@@ -61,6 +61,24 @@ class StopMatcher:
             return ""
         piece, self.sent = text[self.sent:end], end
         return piece
+
+
+def stop_at_strings(pieces: Iterable[str], stops: Sequence[str]) -> Iterator[str]:
+    """Re-yield streamed text pieces, holding back what may become a stop string and ending at one.
+
+    Shared by every backend whose server or library streams text (not token ids).
+    """
+    matcher, text = StopMatcher(stops), ""
+    for piece in pieces:
+        text += piece
+        safe, stopped = matcher.feed(text)
+        if safe:
+            yield safe
+        if stopped:
+            return
+    tail = matcher.finish(text)
+    if tail:
+        yield tail
 
 
 class IncrementalDecoder:
