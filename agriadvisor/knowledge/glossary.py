@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +95,7 @@ class Lexicon:
     """
 
     exact: dict[str, list[TermHit]] = field(default_factory=dict)
+    stems: dict[str, list[TermHit]] = field(default_factory=dict)
     max_words: int = 1
     places: "Lexicon | None" = None
 
@@ -103,6 +105,9 @@ class Lexicon:
             return
         self.exact.setdefault(key, []).append(hit)
         self.max_words = max(self.max_words, key.count(" ") + 1)
+        stem = _stem(key)
+        if stem and stem not in self.exact:
+            self.stems.setdefault(stem, []).append(hit)
 
     def find(self, tokens: list[str]) -> list[TermHit]:
         """Hits for word n-grams; native-script words also match with a grammatical suffix."""
@@ -135,10 +140,27 @@ class Lexicon:
     def _prefix(self, token: str) -> list[TermHit] | None:
         # Bengali, Hindi, Urdu, Tamil add case endings to the noun (ধানের, धान-को, நெல்லுக்கு).
         for cut in range(len(token) - 1, 1, -1):
-            found = self.exact.get(token[:cut])
+            found = self.exact.get(token[:cut]) or self.stems.get(token[:cut])
             if found and cut >= max(2, len(token) // 2):
                 return found
         return None
+
+
+_URDU_ENDINGS = "ہاےیںۂ"
+
+
+def _stem(word: str) -> str | None:
+    """A native-script noun without its final vowel sign or ending, so inflected forms match:
+    Tamil கரும்பு -> கரும்ப (கரும்பில்), சோளம் -> சோள (சோளப்), Urdu باجرہ -> باجر (باجرے)."""
+    if word.isascii() or " " in word or len(word) < 4:
+        return None
+    stem = word
+    if stem[-1] in _URDU_ENDINGS:
+        stem = stem[:-1]
+    elif unicodedata.category(stem[-1]).startswith("M"):
+        virama = any(k in unicodedata.name(stem[-1], "") for k in ("VIRAMA", "AL-LAKUNA"))
+        stem = stem[:-2] if virama else stem[:-1]
+    return stem if len(stem) >= 3 and stem != word else None
 
 
 def _read_yaml_list(path: Path) -> list:

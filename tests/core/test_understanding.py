@@ -89,3 +89,12 @@ def test_stage_inferred(qu: QueryUnderstanding) -> None:
     assert qu.run("how to store wheat grain after threshing").stage == "post_harvest"
     assert qu.run("when to harvest paddy").stage == "maturity"
     assert qu.run("seed rate for sowing maize").stage == "sowing"
+
+
+@pytest.mark.parametrize("question, crop", [
+    ("تھل میں باجرے کی کاشت کب کریں", "millets"),             # باجرہ inflected
+    ("கரும்பில் இடைக்கணுப் புழு", "sugarcane"),                # கரும்பு + locative
+    ("சோளப் பயிரைக் குருவிகளிடமிருந்து காப்பது", "sorghum"),   # சோளம் in compound form
+])
+def test_inflected_native_words_are_recognised(qu: QueryUnderstanding, question: str, crop: str) -> None:
+    assert qu.run(question).crop == crop
