@@ -8,7 +8,6 @@ Hugging Face libraries are put in offline mode before anything loads.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,6 @@ from agriadvisor.models import QueryInfo  # noqa: E402
 
 from .tiny import save_tiny_model  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 PASSAGES = [
     ("Wheat in Nepal", "Sowing", "Nepal", "wheat", "sowing",
      "Sow wheat in the first two weeks of November, after the rice harvest, when the soil is moist. "
@@ -128,18 +126,9 @@ def embedded_request(embedder) -> GenerationRequest:
 
 
 @pytest.fixture(scope="session")
-def backends_settings(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
-    """Settings over a few real guides, with the index and converted models under a session temp dir."""
-    from agriadvisor.config import Settings
-
-    knowledge = tmp_path_factory.mktemp("backends-knowledge")
-    for rel in ("nepal/wheat.md", "india/wheat.md", "india/rice.md", "glossary.yaml", "places.yaml"):
-        src = REPO / "knowledge" / rel
-        if src.exists():
-            (knowledge / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(src, knowledge / rel)
-    return Settings(knowledge_path=knowledge, index_path=tmp_path_factory.mktemp("backends-index"),
-                    model_cache_path=model_cache, guardrails=False)
+def backends_settings(small_settings, model_cache):
+    """The session's small real corpus and index (tests/conftest.py), plus the backends' model cache."""
+    return small_settings.model_copy(update={"model_cache_path": model_cache})
 
 
 @pytest.fixture(scope="session")
