@@ -216,7 +216,7 @@ class Advisor:
             if decision.outcome:
                 return Answer(question=info.text, outcome=decision.outcome, text=decision.text, query=info,
                               guardrails=hits, backend="guardrails"), hits
-        if info.crop is not None and info.crop not in self.index_crops():
+        if info.crop is not None and info.crop not in self.index.crops:
             info.notes.append(f"crop {info.crop!r} is not in the knowledge base")
             return self._out_of_scope(info, hits), hits
         if not any(ch.isalpha() for ch in info.text):
@@ -224,15 +224,8 @@ class Advisor:
             return self._out_of_scope(info, hits), hits
         return None, hits
 
-    def index_crops(self) -> set[str]:
-        return {c.crop for c in self.index.chunks}
-
     def _out_of_scope(self, info: QueryInfo, hits: list[GuardrailHit]) -> Answer:
-        chunks = self.index.chunks
-        countries = [c for c in ("India", "Bangladesh", "Sri Lanka", "Pakistan", "Nepal") if any(k.country == c for k in chunks)]
-        from agriadvisor.vocab import CROPS
-
-        crops = [c for c in CROPS if any(k.crop == c for k in chunks)]
+        countries, crops = self.index.countries, self.index.crops
         if self.rails is not None:
             text = self.rails.out_of_scope_text(info, countries, crops)
         else:

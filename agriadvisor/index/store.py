@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 from agriadvisor import __version__
 from agriadvisor.errors import CorruptIndexError, IndexStoreError, StaleIndexError
 from agriadvisor.index.manifest import IndexManifest, atomic_write_bytes, file_digest
-from agriadvisor.knowledge.schema import Chunk
+from agriadvisor.knowledge.schema import Chunk, Corpus
 from agriadvisor.text import split_sentences, tokenize
 
 if TYPE_CHECKING:
@@ -79,6 +79,9 @@ class KnowledgeIndex:
         self._masks: dict[tuple[str | None, str | None], "np.ndarray"] = {}
         self._country = np.array([c.country for c in chunks], dtype=object)
         self._crop = np.array([c.crop for c in chunks], dtype=object)
+        covered = Corpus(chunks=chunks)
+        self.countries: list[str] = covered.countries  # what the index covers, in vocabulary order
+        self.crops: list[str] = covered.crops
 
     def __len__(self) -> int:
         return len(self.chunks)
