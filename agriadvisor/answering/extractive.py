@@ -1,8 +1,10 @@
 """Pick the evidence sentences that answer the question; state nothing the evidence does not say.
 
-The answer is a window of consecutive sentences from the best passage (facts in a guide sit
-together, and consecutive sentences read as a paragraph), plus the best sentence of the next
-passages when there is room. Near-duplicates are skipped.
+The answer comes from a window of consecutive sentences in the best passage (facts in a guide
+sit together, and nearby sentences read as a paragraph): the window is a little wider than the
+answer, and its weakest sentences are left out. Short list items ("**Zinc sulphate** 10-15 kg.")
+count as half a sentence, so a list is not cut off after two lines. The best sentence of the
+next passages is added when there is room. Near-duplicates are skipped.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from agriadvisor.answering.cues import cue_bonus, question_asks
 from agriadvisor.text import tokenize
 
 if TYPE_CHECKING:
@@ -35,6 +38,9 @@ class PickedSentence:
 
 
 FOCUS_WEIGHT = 0.2
+CUE_WEIGHT = 0.2
+WINDOW_SLACK = 2  # the window holds this many more sentences than the answer; the weakest are dropped
+SHORT_SENTENCE_CHARS = 70  # a sentence shorter than this (a list item) costs half a sentence
 
 
 @lru_cache(maxsize=65536)
@@ -43,13 +49,17 @@ def _sentence_tokens(sentence: str) -> frozenset[str]:
     return frozenset(tokenize(sentence))
 
 
-def _scores(ev: "Evidence", query_vector: "np.ndarray", qtok: set[str], focus: tuple[str, ...] = ()) -> list[float]:
+def _scores(ev: "Evidence", query_vector: "np.ndarray", qtok: set[str], focus: tuple[str, ...] = (),
+            asks: frozenset[str] = frozenset()) -> list[float]:
+    """Per sentence: cosine to the question, word overlap, the pest/disease named, and whether it
+    gives the kind of answer asked for (a date, a dose, a variety, a control measure)."""
     sims = ev.sentence_vectors @ query_vector
     out = []
     for s, t in zip(sims, ev.sentences):
         score = float(s) + (OVERLAP_WEIGHT * len(qtok & _sentence_tokens(t)) / len(qtok) if qtok else 0.0)
         if focus and any(f in t.lower() for f in focus):
             score += FOCUS_WEIGHT
+        score += cue_bonus(t, asks, CUE_WEIGHT)
         out.append(score)
     return out
 
@@ -68,15 +78,25 @@ def pick_sentences(query_vector: "np.ndarray", query_text: str, evidence: list["
         return []
     qtok = set(tokenize(query_text))
     focus = tuple(f.lower() for f in focus)
+    asks = question_asks(query_text)
     extra = 1 if limit >= 4 and len(usable) > 1 else 0
     top = usable[0]
-    scores = _scores(top, query_vector, qtok, focus)
-    start = _best_window(scores, limit - extra)
-    chosen = [(top.n, i, top.sentences[i], scores[i], top.sentence_vectors[i])
-              for i in range(start, min(start + limit - extra, len(top.sentences)))]
+    scores = _scores(top, query_vector, qtok, focus, asks)
+    own = limit - extra
+    start = _best_window(scores, own + WINDOW_SLACK)
+    window = range(start, min(start + own + WINDOW_SLACK, len(top.sentences)))
+    kept: list[int] = []
+    used = 0.0
+    for i in sorted(window, key=lambda i: scores[i], reverse=True):
+        cost = 0.5 if len(top.sentences[i]) < SHORT_SENTENCE_CHARS else 1.0
+        if used + cost <= own:
+            kept.append(i)
+            used += cost
+    chosen = [(top.n, i, top.sentences[i], scores[i], top.sentence_vectors[i]) for i in sorted(kept)]
+    limit = len(chosen) + extra
     rest = []
     for rank, ev in enumerate(usable[1:], 1):
-        for i, (sent, sc) in enumerate(zip(ev.sentences, _scores(ev, query_vector, qtok, focus))):
+        for i, (sent, sc) in enumerate(zip(ev.sentences, _scores(ev, query_vector, qtok, focus, asks))):
             if len(sent) >= MIN_SENTENCE_CHARS:
                 rest.append((ev.n, i, sent, sc - RANK_PENALTY * rank, ev.sentence_vectors[i]))
     rest.sort(key=lambda c: c[3], reverse=True)

@@ -96,6 +96,7 @@ class Lexicon:
 
     exact: dict[str, list[TermHit]] = field(default_factory=dict)
     stems: dict[str, list[TermHit]] = field(default_factory=dict)
+    heads: set[str] = field(default_factory=set)  # the words before the last one of multi-word names
     max_words: int = 1
     places: "Lexicon | None" = None
 
@@ -105,6 +106,8 @@ class Lexicon:
             return
         self.exact.setdefault(key, []).append(hit)
         self.max_words = max(self.max_words, key.count(" ") + 1)
+        if " " in key:
+            self.heads.add(key.rsplit(" ", 1)[0])
         stem = _stem(key)
         if stem and stem not in self.exact:
             self.stems.setdefault(stem, []).append(hit)
@@ -115,10 +118,18 @@ class Lexicon:
         if self.places is None:
             return [h for h, _ in hits]
         places = self.places._find(tokens)
-        taken = set().union(*(span for _, span in places)) if places else set()
-        # "Sri Lanka" must not also read as SRI; a crop word inside a place ("Boro rice") still counts.
-        kept = [h for h, span in hits if h.kind == "crop" or not (span & taken)]
-        return kept + [h for h, _ in places]
+        # "Sri Lanka" must not also read as SRI; a crop word inside a place ("Boro rice") still
+        # counts; a longer name that contains a place ("Karnal bunt") wins over the place.
+        kept: list[TermHit] = []
+        beaten: set[frozenset[int]] = set()
+        for h, span in hits:
+            inside = [frozenset(p) for _, p in places if p & span]
+            if h.kind == "crop" or not inside:
+                kept.append(h)
+            elif all(p < span for p in inside):
+                kept.append(h)
+                beaten.update(inside)
+        return kept + [h for h, span in places if frozenset(span) not in beaten]
 
     def _find(self, tokens: list[str]) -> list[tuple[TermHit, set[int]]]:
         hits: list[tuple[TermHit, set[int]]] = []
@@ -129,18 +140,24 @@ class Lexicon:
                     continue
                 key = " ".join(tokens[i:i + n])
                 found = self.exact.get(key)
-                if found is None and n == 1 and not key.isascii() and len(key) > 2:
-                    found = self._prefix(key)
+                last = tokens[i + n - 1]
+                if found is None and not last.isascii() and len(last) > 2:
+                    head = " ".join(tokens[i:i + n - 1])
+                    if n == 1 or head in self.heads:
+                        found = self._prefix(last, head)
                 if found:
                     span = set(range(i, i + n))
                     hits.extend((h, span) for h in found)
                     used.update(span)
         return hits
 
-    def _prefix(self, token: str) -> list[TermHit] | None:
-        # Bengali, Hindi, Urdu, Tamil add case endings to the noun (ধানের, धान-को, நெல்லுக்கு).
+    def _prefix(self, token: str, head: str = "") -> list[TermHit] | None:
+        # Bengali, Hindi, Urdu, Tamil add case endings to the noun (ধানের, धान-को, நெல்லுக்கு);
+        # in a name of several words the ending sits on the last one (মাজরা পোকার).
+        lead = f"{head} " if head else ""
         for cut in range(len(token) - 1, 1, -1):
-            found = self.exact.get(token[:cut]) or self.stems.get(token[:cut])
+            key = lead + token[:cut]
+            found = self.exact.get(key) or self.stems.get(key)
             if found and cut >= max(2, len(token) // 2):
                 return found
         return None
@@ -149,10 +166,17 @@ class Lexicon:
 _URDU_ENDINGS = "ہاےیںۂ"
 
 
-def _stem(word: str) -> str | None:
+def _stem(key: str) -> str | None:
     """A native-script noun without its final vowel sign or ending, so inflected forms match:
-    Tamil கரும்பு -> கரும்ப (கரும்பில்), சோளம் -> சோள (சோளப்), Urdu باجرہ -> باجر (باجرے)."""
-    if word.isascii() or " " in word or len(word) < 4:
+    Tamil கரும்பு -> கரும்ப (கரும்பில்), சோளம் -> சோள (சோளப்), Urdu باجرہ -> باجر (باجرے).
+
+    Only for scripts whose endings replace the last vowel (Tamil, Urdu, Sinhala). Bengali and
+    Devanagari endings are added after the whole word, and there a cut word is often another word
+    (Bengali মরিচা "rust" without its vowel is মরিচ "chilli"). In a name of several words the last
+    word is stemmed.
+    """
+    head, _, word = key.rpartition(" ")
+    if word.isascii() or len(word) < 4 or any("\u0900" <= ch <= "\u09ff" for ch in word):
         return None
     stem = word
     if stem[-1] in _URDU_ENDINGS:
@@ -160,7 +184,9 @@ def _stem(word: str) -> str | None:
     elif unicodedata.category(stem[-1]).startswith("M"):
         virama = any(k in unicodedata.name(stem[-1], "") for k in ("VIRAMA", "AL-LAKUNA"))
         stem = stem[:-2] if virama else stem[:-1]
-    return stem if len(stem) >= 3 and stem != word else None
+    if len(stem) < 3 or stem == word:
+        return None
+    return f"{head} {stem}" if head else stem
 
 
 def _read_yaml_list(path: Path) -> list:
@@ -177,14 +203,23 @@ def _read_yaml_list(path: Path) -> list:
     return data
 
 
+def glossary_files(root: Path | str) -> list[Path]:
+    """``glossary.yaml`` first, then the ``glossary-*.yaml`` files (e.g. glossary-terms.yaml) in name order."""
+    root = Path(root)
+    return [p for p in [root / "glossary.yaml", *sorted(root.glob("glossary-*.yaml"))] if p.is_file()]
+
+
 def load_glossary(root: Path | str) -> tuple[list[GlossaryEntry], list[PlaceEntry], list[str]]:
-    """Read ``glossary.yaml`` and ``places.yaml`` from ``root``; returns entries and error lines."""
+    """Read ``glossary.yaml`` (and any ``glossary-*.yaml`` beside it) and ``places.yaml`` from
+    ``root``; returns entries, places and error lines."""
     root = Path(root)
     entries: list[GlossaryEntry] = []
     places: list[PlaceEntry] = []
     errors: list[str] = []
-    for fname, model, out in (("glossary.yaml", GlossaryEntry, entries), ("places.yaml", PlaceEntry, places)):
-        path = root / fname
+    files: list[tuple[Path, type[BaseModel], list]] = [(p, GlossaryEntry, entries) for p in glossary_files(root)]
+    files.append((root / "places.yaml", PlaceEntry, places))
+    for path, model, out in files:
+        fname = path.name
         if not path.exists():
             continue
         try:

@@ -146,10 +146,12 @@ class QueryUnderstanding:
         for h in hits:
             if h.kind in ("crop", "pest", "disease", "practice") and h.canonical not in words:
                 words.append(h.canonical)
-        if not words and not info.topics:
+        terms = [h.canonical for h in hits if h.kind == "term"]
+        if not words and not info.topics and not terms:
             return ""
         intents = [_INTENT_INDEX[t] for t in tokens if t in _INTENT_INDEX]
         words += list(dict.fromkeys(intents))
+        words += [t for t in dict.fromkeys(terms) if t not in words]
         words += [TOPIC_WORDS[t] for t in info.topics if TOPIC_WORDS.get(t)]
         if info.stage and STAGE_WORDS.get(info.stage):
             words.append(STAGE_WORDS[info.stage])

@@ -98,3 +98,31 @@ def test_stage_inferred(qu: QueryUnderstanding) -> None:
 ])
 def test_inflected_native_words_are_recognised(qu: QueryUnderstanding, question: str, crop: str) -> None:
     assert qu.run(question).crop == crop
+
+
+def test_disease_name_containing_a_place_wins_over_the_place(qu: QueryUnderstanding) -> None:
+    # Karnal is a district in Haryana; "Karnal bunt" is a wheat disease, not a location.
+    info = qu.run("karnal bunt in my wheat")
+    assert "karnal bunt" in info.focus
+    assert info.country is None
+    assert qu.run("wheat sowing in karnal").country == "India"
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("মাজরা পোকার আক্রমণ হয়েছে", "stem borer"),              # Bengali case ending on the last word
+    ("கரும்பில் நுனிக் குருத்துப் புழுவை எப்படி", "top borer"),  # Tamil ending replaces the vowel
+])
+def test_inflected_multi_word_names(qu: QueryUnderstanding, question: str, focus: str) -> None:
+    assert focus in qu.run(question).focus
+
+
+def test_bengali_stem_does_not_turn_chilli_into_rust(qu: QueryUnderstanding) -> None:
+    # মরিচা (rust) minus its vowel sign is মরিচ (chilli); Bengali endings are added, not swapped.
+    assert qu.run("মরিচের গাছে পোকা").focus == []
+    assert "black rust" in qu.run("গমের কালো মরিচার দাগ").focus
+
+
+def test_local_farm_words_reach_the_english_gloss(qu: QueryUnderstanding) -> None:
+    # Words that are not crop or pest names (here "spray") still tell the English embedder what is asked.
+    info = qu.run("ধানে কখন স্প্রে করব")
+    assert "spray" in info.search_query
