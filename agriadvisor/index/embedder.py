@@ -95,13 +95,9 @@ class Embedder:
 
         if fast_encoder.supports(self.path):
             try:
-                from transformers.utils import logging as hf_logging
-
-                hf_logging.disable_progress_bar()
-                hf_logging.set_verbosity_error()
                 return fast_encoder.BertMeanEncoder(self.path, device=self.device)
             except ImportError as exc:
-                raise MissingExtraError("transformers and tokenizers are needed: pip install agriadvisor") from exc
+                raise MissingExtraError(f"torch, tokenizers and safetensors are needed ({exc}): pip install agriadvisor") from exc
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:

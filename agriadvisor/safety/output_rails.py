@@ -118,7 +118,8 @@ class OutputRails:
 
     def _verbatim(self, s: _Sentence, by_n: dict) -> bool:
         core = _squash(s.core)
-        return any(core in p.sentences or core in p.text for p in self._cited(s, by_n))
+        return any(core in p.sentences or core in p.text or _joined_from(core, p.sentences)
+                   for p in self._cited(s, by_n))
 
     def _best_cosine(self, s: _Sentence, by_n: dict, vec: "np.ndarray") -> float | None:
         scores = [float((p.ev.sentence_vectors @ vec).max()) for p in self._cited(s, by_n)
@@ -181,6 +182,21 @@ def _sentences(text: str) -> list[_Sentence]:
             own = markers.strip() if j == len(pieces) - 1 else ""
             out.append(_Sentence(text=f"{piece} {own}".strip(), core=piece.strip(), cites=cites))
     return [s for s in out if s.core or s.cites]
+
+
+def _joined_from(core: str, sentences: frozenset[str]) -> bool:
+    """Whether ``core`` is evidence sentences put side by side ("Sow on time: **Timing** ...").
+
+    A list item and the line before it are separate sentences in the index but read as one
+    sentence once joined, so an extractive answer is not always a substring of its passage.
+    """
+    rest = core
+    while rest:
+        nxt = next((x for x in sentences if x and rest.startswith(x)), None)
+        if nxt is None:
+            return False
+        rest = rest[len(nxt):].lstrip()
+    return True
 
 
 def _squash(text: str) -> str:

@@ -139,3 +139,15 @@ def test_threshold_separates_paraphrase_from_made_up_with_the_real_embedder(engi
     review = engine.check_output(f"{paraphrase} [1] {made_up} [1]", ev, QueryInfo(text="when to sow wheat"),
                                  embedder.encode)
     assert paraphrase in review.text and made_up not in review.text
+
+
+def test_list_item_joined_to_its_lead_line_counts_as_verbatim(engine: GuardrailEngine) -> None:
+    # The index keeps "three irrigations give a good crop:" and the list item apart; joined in an
+    # answer they read as one sentence that is no longer a substring of the passage.
+    lead, item = "For most soils, three irrigations give a good crop:", "**Crown root initiation**, about 20 days after sowing."
+    ev = [_evidence(1, [lead, "Irrigate lightly.", item], [_unit(1, 0, 0), _unit(0, 1, 0), _unit(0, 0, 1)])]
+    review = engine.check_output(f"{lead} {item} [1]", ev, QueryInfo(text="irrigation of wheat"), _never)
+    assert review.grounded and review.text == f"{lead} {item} [1]"
+    invented = FakeEmbed({f"{lead} Irrigate twice a day.": _unit(0.2, 0.2, 0.2)})
+    review = engine.check_output(f"{lead} Irrigate twice a day. [1]", ev, QueryInfo(text="irrigation"), invented)
+    assert invented.calls  # a made-up continuation still goes through the similarity check
