@@ -92,6 +92,8 @@ def pick_sentences(query_vector: "np.ndarray", query_text: str, evidence: list["
         if used + cost <= own:
             kept.append(i)
             used += cost
+    # a lead line ("Sowing time depends on the belt:") without the line it introduces misleads
+    kept = [i for i in kept if not (top.sentences[i].rstrip().endswith(":") and i + 1 not in kept)]
     chosen = [(top.n, i, top.sentences[i], scores[i], top.sentence_vectors[i]) for i in sorted(kept)]
     limit = len(chosen) + extra
     rest = []

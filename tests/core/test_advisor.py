@@ -7,7 +7,7 @@ import re
 import pytest
 
 from agriadvisor import Advisor, Answer, InputError
-from agriadvisor.text import clean
+from agriadvisor.text import clean, split_sentences
 
 
 def test_answer_is_grounded_and_cited(small_advisor: Advisor) -> None:
@@ -20,10 +20,11 @@ def test_answer_is_grounded_and_cited(small_advisor: Advisor) -> None:
     assert markers == {c.n for c in ans.citations}
     # every sentence of the extractive answer is taken word for word from its cited passage
     index = small_advisor.index
-    for sentence, n in re.findall(r"(.+?) \[(\d+)\]\s*", ans.text):
+    for run, n in re.findall(r"(.+?) \[(\d+)\]\s*", ans.text):
         cited = next(c for c in ans.citations if c.n == int(n))
         chunk = next(ch for ch in index.chunks if ch.chunk_id == cited.chunk_id)
-        assert clean(sentence.strip()) in clean(chunk.text)
+        for sentence in split_sentences(run):  # a lead line ("...: ") joined to a list item it did not introduce fails here
+            assert clean(sentence.strip()) in clean(chunk.text)
 
 
 def test_citation_fields_match_contract(small_advisor: Advisor) -> None:
