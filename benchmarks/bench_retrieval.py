@@ -5,8 +5,9 @@ Writes benchmarks/results/retrieval.{md,json}.
 
 - Raw floor: sentence-transformers encode + one FAISS search, nothing else.
 - LangChain baseline: langchain-community FAISS + HuggingFaceEmbeddings over the same chunks and
-  the same MiniLM model; the "answer" is the first four sentences of the top passages (the same
-  length budget agriadvisor's extractive answer has).
+  the same MiniLM model; the "answer" is the first sentences of the top passages, as many as
+  agriadvisor's extractive answer may use (Settings.answer_sentences), so fact recall compares
+  answers of the same length budget.
 - agriadvisor: Advisor.ask / Advisor.ask_many with the default (extractive) backend and guardrails.
 """
 
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -34,8 +36,9 @@ def make_advisor(index_path: Path | None = None):
     return Advisor(Settings(**kw)).warm_up()
 
 
-def raw_floor(adv, qs: list[str]) -> dict:
-    # The floor is what a user would write: sentence-transformers itself, then one FAISS search.
+def raw_floor(adv):
+    """The floor is what a user would write: sentence-transformers itself, then one FAISS search.
+    Returns (one question, a batch of questions)."""
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(adv.embedder.path), device="cpu")
@@ -45,12 +48,30 @@ def raw_floor(adv, qs: list[str]) -> dict:
         v = model.encode([q], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         faiss_index.search(v, K)
 
-    per_q = [timed(lambda q=q: one(q)) for q in qs]
+    def batch(qs: list[str]) -> None:
+        v = model.encode(qs, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        faiss_index.search(v, K)
+
+    return one, batch
+
+
+def interleaved(pipelines: dict[str, Callable[[str], object]], qs: list[str], rounds: int = 2) -> dict[str, list[float]]:
+    """Per-question latency of each pipeline, taking turns question by question (and rotating who
+    goes first), so a noisy neighbour or a CPU frequency change hurts all of them alike."""
+    names = list(pipelines)
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        for i, q in enumerate(qs):
+            k = (i + r) % len(names)
+            for name in names[k:] + names[:k]:
+                out[name].append(timed(lambda q=q, f=pipelines[name]: f(q)))
+    return out
+
+
+def throughput(fn: Callable[[list[str]], object], qs: list[str]) -> float:
     t0 = time.perf_counter()
-    v = model.encode(qs, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-    faiss_index.search(v, K)
-    batch_s = time.perf_counter() - t0
-    return {"latency": summary_ms(per_q), "batch_qps": round(len(qs) / batch_s, 2)}
+    fn(qs)
+    return round(len(qs) / (time.perf_counter() - t0), 2)
 
 
 def langchain_store(adv):
@@ -68,28 +89,21 @@ def langchain_store(adv):
     return store, time.perf_counter() - t0
 
 
+ANSWER_SENTENCES = 6  # set from Settings.answer_sentences in main()
+
+
 def langchain_answer(store, q: str) -> tuple[str, list[dict]]:
     from agriadvisor.text import split_sentences
 
     docs = store.similarity_search(q, k=K)
-    sents = [s for d in docs for s in split_sentences(d.metadata["text"])][:4]
+    sents = [s for d in docs for s in split_sentences(d.metadata["text"])][:ANSWER_SENTENCES]
     return " ".join(sents), [d.metadata for d in docs]
 
 
-def langchain_baseline(store, qs: list[str]) -> dict:
-    per_q = [timed(lambda q=q: langchain_answer(store, q)) for q in qs]
-    t0 = time.perf_counter()
+def langchain_batch(store, qs: list[str]) -> None:
     vecs = store.embeddings.embed_documents(qs)
     for v in vecs:
         store.similarity_search_by_vector(v, k=K)
-    return {"latency": summary_ms(per_q), "batch_qps": round(len(qs) / (time.perf_counter() - t0), 2)}
-
-
-def agriadvisor_run(adv, qs: list[str]) -> dict:
-    per_q = [timed(lambda q=q: adv.ask(q)) for q in qs]
-    t0 = time.perf_counter()
-    adv.ask_many(qs)
-    return {"latency": summary_ms(per_q), "batch_qps": round(len(qs) / (time.perf_counter() - t0), 2)}
 
 
 def quality(adv, store) -> dict:
@@ -169,11 +183,16 @@ def main() -> None:
     store, lc_build_s = langchain_store(adv)
     for q in qs[:10]:
         langchain_answer(store, q)
+    global ANSWER_SENTENCES
+    ANSWER_SENTENCES = adv.settings.answer_sentences
+    raw_one, raw_batch = raw_floor(adv)
     result = {"machine": machine(), "questions": len(qs)}
-    # interleave the three so a noisy neighbour hurts all of them alike
-    result["raw"] = raw_floor(adv, qs)
-    result["langchain"] = langchain_baseline(store, qs) | {"index_build_s": round(lc_build_s, 2)}
-    result["agriadvisor"] = agriadvisor_run(adv, qs)
+    lat = interleaved({"raw": raw_one, "langchain": lambda q: langchain_answer(store, q), "agriadvisor": adv.ask}, qs)
+    result["raw"] = {"latency": summary_ms(lat["raw"]), "batch_qps": throughput(raw_batch, qs)}
+    result["langchain"] = {"latency": summary_ms(lat["langchain"]),
+                           "batch_qps": throughput(lambda b: langchain_batch(store, b), qs),
+                           "index_build_s": round(lc_build_s, 2)}
+    result["agriadvisor"] = {"latency": summary_ms(lat["agriadvisor"]), "batch_qps": throughput(adv.ask_many, qs)}
     result["quality"] = quality(adv, store)
     result["scale"] = scale(adv, qs, (1, 10) if args.quick else (1, 10, 100))
     result["batches"] = batches(adv, qs, (1, 32, 200) if args.quick else (1, 32, 1000))
