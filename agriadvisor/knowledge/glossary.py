@@ -84,6 +84,7 @@ class TermHit:
     language: str
     crops: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
+    topic: str | None = None
 
 
 @dataclass
@@ -170,14 +171,17 @@ def _stem(key: str) -> str | None:
     """A native-script noun without its final vowel sign or ending, so inflected forms match:
     Tamil கரும்பு -> கரும்ப (கரும்பில்), சோளம் -> சோள (சோளப்), Urdu باجرہ -> باجر (باجرے).
 
-    Only for scripts whose endings replace the last vowel (Tamil, Urdu, Sinhala). Bengali and
-    Devanagari endings are added after the whole word, and there a cut word is often another word
-    (Bengali মরিচা "rust" without its vowel is মরিচ "chilli"). In a name of several words the last
-    word is stemmed.
+    For scripts whose endings replace the last vowel (Tamil, Urdu, Sinhala), and in Devanagari
+    only a final -aa (बाजरा -> बाजरे). Bengali endings are added after the whole word, and there a
+    cut word is often another word (মরিচা "rust" without its vowel is মরিচ "chilli"). In a name of
+    several words the last word is stemmed.
     """
     head, _, word = key.rpartition(" ")
-    if word.isascii() or len(word) < 4 or any("\u0900" <= ch <= "\u09ff" for ch in word):
+    if word.isascii() or len(word) < 4 or any("\u0980" <= ch <= "\u09ff" for ch in word):
         return None
+    if any("\u0900" <= ch <= "\u097f" for ch in word):
+        # Hindi/Nepali: only a final -aa changes (बाजरा -> बाजरे, गन्ना -> गन्नों); other cuts misread
+        return (f"{head} {word[:-1]}" if head else word[:-1]) if word.endswith("\u093e") and len(word) >= 4 else None
     stem = word
     if stem[-1] in _URDU_ENDINGS:
         stem = stem[:-1]
@@ -258,8 +262,8 @@ def build_lexicon(entries: list[GlossaryEntry], places: list[PlaceEntry]) -> Lex
         crops = tuple(e.crops) if e.kind != "crop" else (e.canonical,)
         for lang, words in e.names.items():
             for w in words:
-                lex._add(w, TermHit(w, e.canonical, e.kind, lang, crops))
-        lex._add(e.canonical, TermHit(e.canonical, e.canonical, e.kind, "en", crops))
+                lex._add(w, TermHit(w, e.canonical, e.kind, lang, crops, topic=e.topic))
+        lex._add(e.canonical, TermHit(e.canonical, e.canonical, e.kind, "en", crops, topic=e.topic))
     for p in places:
         for w in (p.name, *p.aliases):
             lex.places._add(w, TermHit(w, p.name, "place", "", countries=tuple(p.countries)))

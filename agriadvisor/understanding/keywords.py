@@ -48,9 +48,9 @@ TOPIC_CUES: dict[str, tuple[str, ...]] = {
 # Bengali or Sinhala still tells the English embedder *what* is asked (when, how much, how).
 INTENT_CUES: dict[str, tuple[str, ...]] = {
     "when time": ("kab", "kabe", "kokhon", "kahile", "kaha", "कब", "कहिले", "কখন", "کب", "කවදා", "எப்போது",
-                  "eppothu", "kavadda"),
+                  "eppothu", "kavadda", "කවදාද", "කොයි කාලෙද"),
     "how much dose rate": ("kitna", "kitni", "kitne", "koto", "kati", "कितना", "कितनी", "कति", "কত", "কতটুকু",
-                           "کتنا", "کتنی", "කීයද", "කොපමණ", "எவ்வளவு", "evvalavu", "matra", "मात्रा", "মাত্রা", "مقدار"),
+                           "کتنا", "کتنی", "කීයද", "කොපමණ", "කොච්චර", "எவ்வளவு", "எத்தனை", "evvalavu", "matra", "मात्रा", "মাত্রা", "مقدار"),
     "how to method": ("kaise", "kese", "kivabe", "kibhabe", "kasari", "कैसे", "कसरी", "কিভাবে", "কীভাবে", "کیسے",
                       "කොහොමද", "කෙසේද", "எப்படி", "eppadi"),
     "control management treatment": ("ilaj", "ilaaj", "upchar", "upay", "roktham", "niyantran", "इलाज", "उपचार",

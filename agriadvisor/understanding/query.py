@@ -127,6 +127,8 @@ class QueryUnderstanding:
                 topics[_KIND_TOPIC[h.kind]] = None
             if h.kind == "topic" and h.canonical in TOPICS:
                 topics[h.canonical] = None
+            if h.kind == "term" and h.topic in TOPICS:  # "बीज दर" (seed rate) is a term that means topic seed
+                topics[h.topic] = None
         info.topics = [t for t in TOPICS if t in topics]
         if stage:
             info.stage, info.stage_from = stage, "argument"
@@ -165,7 +167,9 @@ class QueryUnderstanding:
     @staticmethod
     def _normalise(text: str, hits: list[TermHit], info: QueryInfo) -> str:
         """The question with the understood canonical names appended, for English retrieval."""
-        extra = [h.canonical for h in hits if h.term.lower() != h.canonical.lower() and h.kind != "place"]
+        # an English farm word ("grain", "spraying") needs no English synonym appended
+        extra = [h.canonical for h in hits if h.term.lower() != h.canonical.lower() and h.kind != "place"
+                 and not (h.kind == "term" and h.term.isascii())]
         if info.crop and info.crop_from in ("argument", "context"):
             extra.append(info.crop)
         if info.country and info.country_from != "question":
