@@ -126,3 +126,16 @@ def test_local_farm_words_reach_the_english_gloss(qu: QueryUnderstanding) -> Non
     # Words that are not crop or pest names (here "spray") still tell the English embedder what is asked.
     info = qu.run("ধানে কখন স্প্রে করব")
     assert "spray" in info.search_query
+
+
+def test_glossary_parts_are_all_read_and_errors_name_the_file(tmp_path: Path) -> None:
+    from agriadvisor.knowledge.glossary import load_glossary
+
+    (tmp_path / "glossary.yaml").write_text("- {canonical: rice, kind: crop, names: {bn: [ধান]}}\n", encoding="utf-8")
+    (tmp_path / "glossary-terms.yaml").write_text(
+        "- {canonical: birds, kind: term, topic: pests, names: {bn: [পাখি]}}\n", encoding="utf-8")
+    info = QueryUnderstanding.from_folder(tmp_path).run("ধানে পাখি")
+    assert info.crop == "rice" and "birds" in info.search_query and "pests" in info.topics
+    (tmp_path / "glossary-broken.yaml").write_text("- {canonical: x, kind: nonsense}\n", encoding="utf-8")
+    _, _, errors = load_glossary(tmp_path)
+    assert errors and all("glossary-broken.yaml" in e for e in errors)
