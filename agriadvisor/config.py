@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     candidates: int = 30
     min_relevance: float = Field(default=0.30, description="Below this dense cosine the question is out of scope.")
     max_question_chars: int = 2000
-    answer_sentences: int = 6
+    answer_sentences: int = 7
     hybrid: bool = True
     reranker_model: str = ""
     guardrails: bool = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,8 @@ class PlaceEntry(BaseModel):
     name: str
     countries: list[str] = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
+    # matched only in capitals, as written: "UP" is Uttar Pradesh, "up" is not
+    abbreviations: list[str] = Field(default_factory=list)
 
     @field_validator("countries", mode="before")
     @classmethod
@@ -98,6 +101,7 @@ class Lexicon:
     exact: dict[str, list[TermHit]] = field(default_factory=dict)
     stems: dict[str, list[TermHit]] = field(default_factory=dict)
     heads: set[str] = field(default_factory=set)  # the words before the last one of multi-word names
+    abbreviations: dict[str, TermHit] = field(default_factory=dict)  # case-sensitive place short forms
     max_words: int = 1
     places: "Lexicon | None" = None
 
@@ -132,6 +136,13 @@ class Lexicon:
                 beaten.update(inside)
         return kept + [h for h, span in places if frozenset(span) not in beaten]
 
+    def find_abbreviations(self, text: str) -> list[TermHit]:
+        """Place short forms written in capitals ("wheat in UP"), unless the whole text is shouted."""
+        letters = [c for c in text if c.isalpha() and c.isascii()]
+        if not self.abbreviations or not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+            return []
+        return [self.abbreviations[m] for m in _CAPITALS.findall(text) if m in self.abbreviations]
+
     def _find(self, tokens: list[str]) -> list[tuple[TermHit, set[int]]]:
         hits: list[tuple[TermHit, set[int]]] = []
         used: set[int] = set()
@@ -165,6 +176,7 @@ class Lexicon:
 
 
 _URDU_ENDINGS = "ہاےیںۂ"
+_CAPITALS = re.compile(r"(?<![\w.])([A-Z]{2,3})(?![\w.])")
 
 
 def _stem(key: str) -> str | None:
@@ -267,6 +279,8 @@ def build_lexicon(entries: list[GlossaryEntry], places: list[PlaceEntry]) -> Lex
     for p in places:
         for w in (p.name, *p.aliases):
             lex.places._add(w, TermHit(w, p.name, "place", "", countries=tuple(p.countries)))
+        for a in p.abbreviations:
+            lex.places.abbreviations[a] = TermHit(a, p.name, "place", "", countries=tuple(p.countries))
     return lex
 
 

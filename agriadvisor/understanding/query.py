@@ -47,6 +47,8 @@ class QueryUnderstanding:
         all_tokens = tokenize(text, drop_stopwords=False)
         language, script = detect_language(text, all_tokens)
         hits = self.lexicon.find(all_tokens)
+        if self.lexicon.places is not None:
+            hits += self.lexicon.places.find_abbreviations(question)
         info = QueryInfo(text=question, language=language, script=script,
                          terms=sorted({f"{h.term}->{h.canonical}" for h in hits if h.term.lower() != h.canonical.lower()}))
         info.focus = list(dict.fromkeys(h.canonical for h in hits if h.kind in ("pest", "disease", "practice")))

@@ -139,3 +139,14 @@ def test_glossary_parts_are_all_read_and_errors_name_the_file(tmp_path: Path) ->
     (tmp_path / "glossary-broken.yaml").write_text("- {canonical: x, kind: nonsense}\n", encoding="utf-8")
     _, _, errors = load_glossary(tmp_path)
     assert errors and all("glossary-broken.yaml" in e for e in errors)
+
+
+@pytest.mark.parametrize("question, country", [
+    ("how to store wheat at home in UP without insects", "India"),
+    ("rabi paddy in AP after the cyclone", "India"),
+    ("leaves curling up in my cotton", None),       # the English word "up"
+    ("ap ki gehun ki fasal kaisi hai", None),        # romanized Hindi "ap" (you)
+    ("HOW DO I GROW RICE UP NORTH", None),           # a question typed all in capitals
+])
+def test_state_abbreviations_match_only_in_capitals(qu: QueryUnderstanding, question: str, country: str | None) -> None:
+    assert qu.run(question).country == country
