@@ -9,6 +9,7 @@ next passages is added when there is room. Near-duplicates are skipped.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 MIN_SENTENCE_CHARS = 25
 DUPLICATE_COSINE = 0.9
 RANK_PENALTY = 0.1
-OVERLAP_WEIGHT = 0.15
+OVERLAP_WEIGHT = 0.4
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,26 @@ def _sentence_tokens(sentence: str) -> frozenset[str]:
     return frozenset(tokenize(sentence))
 
 
-def _scores(ev: "Evidence", query_vector: "np.ndarray", qtok: set[str], focus: tuple[str, ...] = (),
+def _word_weights(qtok: set[str], evidence: list["Evidence"]) -> dict[str, float]:
+    """Inverse sentence frequency of each question word within the evidence, as a share of the
+    total: "wheat" and "Nepal" are in every sentence and count for little, "florets" for a lot."""
+    sentences = [_sentence_tokens(t) for ev in evidence for t in ev.sentences]
+    n = len(sentences)
+    raw = {w: math.log((n + 1) / (sum(w in s for s in sentences) + 0.5)) for w in qtok}
+    total = sum(raw.values())
+    return {w: v / total for w, v in raw.items()} if total > 0 else {}
+
+
+def _scores(ev: "Evidence", query_vector: "np.ndarray", weights: dict[str, float], focus: tuple[str, ...] = (),
             asks: frozenset[str] = frozenset()) -> list[float]:
-    """Per sentence: cosine to the question, word overlap, the pest/disease named, and whether it
-    gives the kind of answer asked for (a date, a dose, a variety, a control measure)."""
+    """Per sentence: cosine to the question, the weighted question words it shares, the pest or
+    disease named, and whether it gives the kind of answer asked for (a date, a dose, a variety,
+    a control measure)."""
     sims = ev.sentence_vectors @ query_vector
     out = []
     for s, t in zip(sims, ev.sentences):
-        score = float(s) + (OVERLAP_WEIGHT * len(qtok & _sentence_tokens(t)) / len(qtok) if qtok else 0.0)
+        tokens = _sentence_tokens(t)
+        score = float(s) + OVERLAP_WEIGHT * sum(v for w, v in weights.items() if w in tokens)
         if focus and any(f in t.lower() for f in focus):
             score += FOCUS_WEIGHT
         score += cue_bonus(t, asks, CUE_WEIGHT)
@@ -76,12 +89,12 @@ def pick_sentences(query_vector: "np.ndarray", query_text: str, evidence: list["
     usable = [ev for ev in evidence if ev.sentence_vectors is not None and ev.sentences]
     if not usable or limit <= 0:
         return []
-    qtok = set(tokenize(query_text))
+    weights = _word_weights(set(tokenize(query_text)), usable)
     focus = tuple(f.lower() for f in focus)
     asks = question_asks(query_text)
     extra = 1 if limit >= 4 and len(usable) > 1 else 0
     top = usable[0]
-    scores = _scores(top, query_vector, qtok, focus, asks)
+    scores = _scores(top, query_vector, weights, focus, asks)
     own = limit - extra
     start = _best_window(scores, own + WINDOW_SLACK)
     window = range(start, min(start + own + WINDOW_SLACK, len(top.sentences)))
@@ -98,7 +111,7 @@ def pick_sentences(query_vector: "np.ndarray", query_text: str, evidence: list["
     limit = len(chosen) + extra
     rest = []
     for rank, ev in enumerate(usable[1:], 1):
-        for i, (sent, sc) in enumerate(zip(ev.sentences, _scores(ev, query_vector, qtok, focus, asks))):
+        for i, (sent, sc) in enumerate(zip(ev.sentences, _scores(ev, query_vector, weights, focus, asks))):
             if len(sent) >= MIN_SENTENCE_CHARS:
                 rest.append((ev.n, i, sent, sc - RANK_PENALTY * rank, ev.sentence_vectors[i]))
     rest.sort(key=lambda c: c[3], reverse=True)
