@@ -170,12 +170,39 @@ class Lexicon:
         for cut in range(len(token) - 1, 1, -1):
             key = lead + token[:cut]
             found = self.exact.get(key) or self.stems.get(key)
-            if found and cut >= max(2, len(token) // 2):
+            if not found:
+                continue
+            if token[cut:] in CASE_ENDINGS:  # a known case ending: நெல் + லுக்கு, ধান + ের
+                return found
+            if not head and cut <= SHORT_NAME:
+                continue  # চাল (rice) is not চালু (switched on), தினை (millet) not தினமும் (daily)
+            # otherwise the name must cover half the word; a long one (6+ letters) may carry a long
+            # Tamil or Sinhala ending chain (குருவிகளிடமிருந்து, "from the birds")
+            if cut >= min(max(2, len(token) // 2), LONG_NAME):
                 return found
         return None
 
 
 _URDU_ENDINGS = "ہاےیںۂ"
+LONG_NAME = 6
+SHORT_NAME = 4
+# After a name of four letters or fewer only a real case ending may follow: the first letters
+# of a long word are too often another word. Endings of Bengali, Hindi/Nepali, Urdu, Tamil, Sinhala.
+CASE_ENDINGS = frozenset({
+    # Bengali
+    "ের", "র", "ে", "য়", "য়ের", "কে", "তে", "টি", "টা", "টার", "গুলো", "গুলোর", "ও", "েও", "েই", "ই", "এ", "েতে",
+    "ক্ষেত", "ক্ষেতে", "ক্ষেতের", "চাষ", "চাষে",
+    # Hindi / Nepali
+    "को", "का", "की", "के", "में", "मा", "ले", "लाई", "हरू", "ों", "ें", "े", "ा", "ी", "ो", "मे", "बाट", "लाई", "मै",
+    "ओं", "एं",
+    # Urdu
+    "وں", "یں", "ے", "ی", "کا", "کی", "کے", "میں", "ئی", "ۓ", "ا",
+    # Tamil
+    "ை", "ில்", "க்கு", "ின்", "ும்", "யை", "யில்", "க்", "ப்", "த்", "ையை", "ையில்", "ைக்கு", "ையின்", "ைப்",
+    "ல்", "லை", "லில்", "லுக்கு", "ுக்கு", "ிலும்", "ையும்", "லும்", "ில", "ிற்கு", "வை", "வுக்கு", "வில்",
+    # Sinhala
+    "ට", "ේ", "වලට", "වල", "ක්", "යි", "ද", "ත්", "ය", "ගේ", "ෙන්", "වට",
+})
 _CAPITALS = re.compile(r"(?<![\w.])([A-Z]{2,3})(?![\w.])")
 
 
@@ -193,7 +220,7 @@ def _stem(key: str) -> str | None:
         return None
     if any("\u0900" <= ch <= "\u097f" for ch in word):
         # Hindi/Nepali: only a final -aa changes (बाजरा -> बाजरे, गन्ना -> गन्नों); other cuts misread
-        return (f"{head} {word[:-1]}" if head else word[:-1]) if word.endswith("\u093e") and len(word) >= 4 else None
+        return (f"{head} {word[:-1]}" if head else word[:-1]) if word.endswith("\u093e") and len(word) >= 5 else None
     stem = word
     if stem[-1] in _URDU_ENDINGS:
         stem = stem[:-1]

@@ -150,3 +150,21 @@ def test_glossary_parts_are_all_read_and_errors_name_the_file(tmp_path: Path) ->
 ])
 def test_state_abbreviations_match_only_in_capitals(qu: QueryUnderstanding, question: str, country: str | None) -> None:
     assert qu.run(question).country == country
+
+
+@pytest.mark.parametrize("question", [
+    "পাম্প চালু করতে কত খরচ?",          # চালু (switched on) is not চাল (rice)
+    "தினமும் தண்ணீர் பாய்ச்சலாமா?",      # தினமும் (daily) is not தினை (foxtail millet)
+    "கம்பி வேலி போடலாமா?",               # கம்பி (wire) is not கம்பு (pearl millet)
+    "کاؤنسل کا دفتر کہاں ہے",
+])
+def test_short_crop_names_do_not_match_the_start_of_other_words(qu: QueryUnderstanding, question: str) -> None:
+    assert qu.run(question).crop is None
+
+
+@pytest.mark.parametrize("question, crop", [
+    ("ধানের চারা হলুদ", "rice"), ("চালের দাম", "rice"), ("বাজরে की बुवाई", None), ("बाजरे की बुवाई", "millets"),
+    ("நெல்லுக்கு உரம்", "rice"), ("கம்பில் அடிச்சாம்பல் நோய்", "millets"), ("گندم کی کاشت", "wheat"),
+])
+def test_case_endings_still_match(qu: QueryUnderstanding, question: str, crop: str | None) -> None:
+    assert qu.run(question).crop == crop
