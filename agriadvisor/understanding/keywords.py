@@ -18,7 +18,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                      "booting", "anthesis", "phool", "bali", "baali", "dana"),
     "maturity": ("कटाई", "काट्ने", "बाली काट्ने", "কাটা", "ফসল কাটা", "کٹائی", "අස්වනු", "அறுவடை", "harvest", "harvesting", "mature", "maturity", "ripening", "ripe", "cut the crop", "katai", "katai",
                  "kataai", "combine"),
-    "post_harvest": ("भंडारण", "भण्डारण", "সংরক্ষণ", "ذخیرہ", "ගබඩා", "சேமிப்பு", "storage", "store", "storing", "drying", "dry the grain", "threshing", "thresh", "post harvest",
+    "post_harvest": ("भंडारण", "भण्डारण", "সংরক্ষণ", "ذخیرہ", "ගබඩා", "சேமிப்பு", "storage", "store", "storing", "dry the grain", "drying the grain", "grain drying", "drying grain",
+                     "drying paddy", "paddy drying", "threshing", "thresh", "post harvest",
                      "post-harvest", "godown", "moisture content", "bhandaran", "stubble", "residue", "straw", "parali"),
 }
 
