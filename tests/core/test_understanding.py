@@ -168,3 +168,10 @@ def test_short_crop_names_do_not_match_the_start_of_other_words(qu: QueryUnderst
 ])
 def test_case_endings_still_match(qu: QueryUnderstanding, question: str, crop: str | None) -> None:
     assert qu.run(question).crop == crop
+
+
+@pytest.mark.parametrize("question, crop", [
+    ("ඉරිඟු වගාවට පොහොර", "sorghum"), ("බඩ ඉරිඟු වගාවට පොහොර", "maize"), ("جو کی فصل کو پانی", "barley"),
+])
+def test_every_crop_has_a_name_in_sinhala_and_urdu(qu: QueryUnderstanding, question: str, crop: str) -> None:
+    assert qu.run(question).crop == crop
