@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from agriadvisor.retrieval.reranker import CrossEncoderReranker
 
 RRF_K = 60
-STAGE_BOOST = 0.5
-TOPIC_BOOST = 0.3
+STAGE_BOOST = 0.25
+TOPIC_BOOST = 0.1
 COUNTRY_BOOST = 0.3
 FOCUS_BOOST = 2.0
 
