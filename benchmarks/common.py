@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "results"
 DEVSET = HERE / "data" / "devset.jsonl"
+HELDOUT = DEVSET.with_name("heldout.jsonl")
 KCC = REPO.parent / "shared" / "eval" / "kcc" / "kcc_telangana_2025-01.csv"
 
 
