@@ -175,3 +175,17 @@ def test_case_endings_still_match(qu: QueryUnderstanding, question: str, crop: s
 ])
 def test_every_crop_has_a_name_in_sinhala_and_urdu(qu: QueryUnderstanding, question: str, crop: str) -> None:
     assert qu.run(question).crop == crop
+
+
+@pytest.mark.parametrize("question, language", [
+    ("धानको बाला सेतो भयो", "ne"),        # endings joined to the noun, Nepali verb
+    ("खेतमा पानी जम्यो", "ne"),
+    ("आपको गेहूं की फसल में क्या डालना चाहिए", "hi"),  # Hindi pronoun in -को
+    ("गन्ने की पत्तियां पीली हो रही हैं", "hi"),
+])
+def test_nepali_and_hindi_told_apart(qu: QueryUnderstanding, question: str, language: str) -> None:
+    assert qu.run(question).language == language
+
+
+def test_bengali_rice_season_names_mean_rice(qu: QueryUnderstanding) -> None:
+    assert qu.run("বোরো বীজতলার চারা হলুদ").crop == "rice"
