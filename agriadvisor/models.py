@@ -47,6 +47,8 @@ class QueryInfo(BaseModel):
     stage_from: str | None = None
     crops_mentioned: list[str] = Field(default_factory=list)
     countries_mentioned: list[str] = Field(default_factory=list)
+    region: str | None = Field(default=None, description="Farming belt of a named place, e.g. 'Terai' for Chitwan, "
+                                                       "'dry zone' for Anuradhapura.")
     terms: list[str] = Field(default_factory=list, description="Local words mapped to canonical names.")
     focus: list[str] = Field(default_factory=list, description="Pests, diseases and practices the question is about (canonical names).")
     notes: list[str] = Field(default_factory=list, description="Ambiguities and what was done about them.")

@@ -23,8 +23,10 @@ class ExtractiveBackend(Backend):
         if request.query_vector is None:
             raise BackendError("the extractive backend needs the query vector of the question")
         limit = 2 if request.sms else request.max_sentences
-        picked = pick_sentences(request.query_vector, request.query.search_query or request.query.normalized or request.question,
-                                request.evidence, limit=limit, focus=request.query.focus)
+        query = request.query.search_query or request.query.normalized or request.question
+        if request.query.region:  # "Chitwan" -> prefer the passage's "Terai: ..." sentence
+            query = f"{query} {request.query.region}"
+        picked = pick_sentences(request.query_vector, query, request.evidence, limit=limit, focus=request.query.focus)
         text = compose(picked)
         if text:
             yield text

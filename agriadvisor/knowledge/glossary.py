@@ -66,6 +66,8 @@ class PlaceEntry(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     # matched only in capitals, as written: "UP" is Uttar Pradesh, "up" is not
     abbreviations: list[str] = Field(default_factory=list)
+    # the farming belt the guides are written for (Terai, mid-hills, dry zone ...)
+    region: str | None = None
 
     @field_validator("countries", mode="before")
     @classmethod
@@ -88,6 +90,7 @@ class TermHit:
     crops: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     topic: str | None = None
+    region: str | None = None
 
 
 @dataclass
@@ -305,9 +308,9 @@ def build_lexicon(entries: list[GlossaryEntry], places: list[PlaceEntry]) -> Lex
         lex._add(e.canonical, TermHit(e.canonical, e.canonical, e.kind, "en", crops, topic=e.topic))
     for p in places:
         for w in (p.name, *p.aliases):
-            lex.places._add(w, TermHit(w, p.name, "place", "", countries=tuple(p.countries)))
+            lex.places._add(w, TermHit(w, p.name, "place", "", countries=tuple(p.countries), region=p.region))
         for a in p.abbreviations:
-            lex.places.abbreviations[a] = TermHit(a, p.name, "place", "", countries=tuple(p.countries))
+            lex.places.abbreviations[a] = TermHit(a, p.name, "place", "", countries=tuple(p.countries), region=p.region)
     return lex
 
 

@@ -54,6 +54,8 @@ class QueryUnderstanding:
         info.focus = list(dict.fromkeys(h.canonical for h in hits if h.kind in ("pest", "disease", "practice")))
         self._crop(info, hits, crop, context)
         self._country(info, hits, country, context, language)
+        info.region = next((h.region for h in hits if h.kind == "place" and h.region
+                            and (info.country is None or info.country in h.countries)), None)
         self._stage_topics(info, hits, all_tokens, stage, context)
         info.normalized = self._normalise(text, hits, info)
         if language != "en":

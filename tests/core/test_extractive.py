@@ -88,3 +88,31 @@ def test_one_sentence_from_the_next_passage_and_markers_per_run() -> None:
     assert sum(p.n == 2 for p in picked) == 1
     text = compose(picked)
     assert text.count("[1]") == 1 and text.endswith("[2]")
+
+
+def test_the_farming_belt_of_a_named_place_picks_its_line() -> None:
+    from agriadvisor.backends.base import GenerationRequest
+    from agriadvisor.backends.extractive import ExtractiveBackend
+    from agriadvisor.models import QueryInfo
+
+    sents = ["Mid-hills and river valleys: sow wheat from Kartik to Mangsir, late October to November.",
+             "Terai and inner Terai: sow wheat from late Kartik to Mangsir, mid-November to early December.",
+             "High hills: sow wheat from Asoj to early Kartik, so the crop establishes before frost."]
+    ev, q = _evidence(1, sents, [0.5, 0.5, 0.5])
+    info = QueryInfo(text="When to sow wheat in Chitwan?", search_query="When to sow wheat in Chitwan?", region="Terai")
+    text = ExtractiveBackend().complete(GenerationRequest(question=info.text, query=info, evidence=[ev],
+                                                          query_vector=q, max_sentences=1))
+    assert text.startswith("Terai")
+
+
+@pytest.mark.parametrize("question, region", [
+    ("When should I sow wheat in Chitwan?", "Terai"), ("paddy in Anuradhapura this maha", "dry zone"),
+    ("maize in Jumla", "high hills"), ("wheat in Punjab", None),
+])
+def test_region_of_a_named_place(question: str, region: str | None) -> None:
+    from pathlib import Path
+
+    from agriadvisor.understanding import QueryUnderstanding
+
+    qu = QueryUnderstanding.from_folder(Path(__file__).resolve().parents[2] / "knowledge")
+    assert qu.run(question).region == region
