@@ -189,3 +189,11 @@ def test_nepali_and_hindi_told_apart(qu: QueryUnderstanding, question: str, lang
 
 def test_bengali_rice_season_names_mean_rice(qu: QueryUnderstanding) -> None:
     assert qu.run("বোরো বীজতলার চারা হলুদ").crop == "rice"
+
+
+@pytest.mark.parametrize("question, stage", [
+    ("লক্ষ্মীপুরে সয়াবিন কখন বুনতে হয়?", "sowing"), ("আখ লাগানোর সবচেয়ে ভালো সময় কখন?", "sowing"),
+    ("सोयाबीन कब बोएं?", "sowing"), ("গম কখন কাটব?", "maturity"), ("how do i know my sorghum is ready to cut", "maturity"),
+])
+def test_sowing_and_harvest_verbs_set_the_stage(qu: QueryUnderstanding, question: str, stage: str) -> None:
+    assert qu.run(question).stage == stage
