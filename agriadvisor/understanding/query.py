@@ -68,7 +68,7 @@ class QueryUnderstanding:
     @staticmethod
     def _crop(info: QueryInfo, hits: list[TermHit], crop: str | None, context: dict | None) -> None:
         direct = [h.canonical for h in hits if h.kind == "crop" and h.canonical in CROPS]
-        implied = [c for h in hits if h.kind in ("pest", "disease", "practice") for c in h.crops if c in CROPS]
+        implied = [c for h in hits if h.kind in ("pest", "disease", "practice", "term") for c in h.crops if c in CROPS]
         info.crops_mentioned = list(dict.fromkeys(direct))
         if crop:
             info.crop, info.crop_from = canonical_crop(crop) or crop, "argument"

@@ -197,3 +197,8 @@ def test_bengali_rice_season_names_mean_rice(qu: QueryUnderstanding) -> None:
 ])
 def test_sowing_and_harvest_verbs_set_the_stage(qu: QueryUnderstanding, question: str, stage: str) -> None:
     assert qu.run(question).stage == stage
+
+
+def test_a_term_that_names_its_crop_still_gives_the_crop(qu: QueryUnderstanding) -> None:
+    info = qu.run("தமிழ்நாட்டில் சம்பா நெல் பருவம் எப்போது?")  # "Samba rice season in Tamil Nadu: when?"
+    assert info.crop == "rice" and "samba season" in info.search_query
