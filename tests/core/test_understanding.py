@@ -202,3 +202,8 @@ def test_sowing_and_harvest_verbs_set_the_stage(qu: QueryUnderstanding, question
 def test_a_term_that_names_its_crop_still_gives_the_crop(qu: QueryUnderstanding) -> None:
     info = qu.run("தமிழ்நாட்டில் சம்பா நெல் பருவம் எப்போது?")  # "Samba rice season in Tamil Nadu: when?"
     assert info.crop == "rice" and "samba season" in info.search_query
+
+
+def test_sinhala_paddy_harvest_phrase(qu: QueryUnderstanding) -> None:
+    info = qu.run("වී කපන්න සුදුසු වෙලාව හඳුනගන්නේ කොහොමද?")  # "how do I know when to harvest paddy?"
+    assert info.crop == "rice" and "harvest" in info.topics
