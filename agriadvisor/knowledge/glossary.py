@@ -175,7 +175,10 @@ class Lexicon:
             found = self.exact.get(key) or self.stems.get(key)
             if not found:
                 continue
-            if token[cut:] in CASE_ENDINGS:  # a known case ending: நெல் + லுக்கு, ধান + ের
+            rest = token[cut:]
+            if rest in CASE_ENDINGS:  # a known case ending: நெல் + லுக்கு, ধান + ের
+                return found
+            if rest in TAMIL_AM_ENDINGS and any(h.term.endswith("\u0bae\u0bcd") for h in found):
                 return found
             if not head and cut <= SHORT_NAME:
                 continue  # চাল (rice) is not চালু (switched on), தினை (millet) not தினமும் (daily)
@@ -206,6 +209,9 @@ CASE_ENDINGS = frozenset({
     # Sinhala
     "ට", "ේ", "වලට", "වල", "ක්", "යි", "ද", "ත්", "ය", "ගේ", "ෙන්", "වට",
 })
+# Tamil nouns in -am take -att- before an ending (சோளம் -> சோளத்தில்); only for names in -ம்,
+# or தினை (millet) would read தினத்தில் ("on the day").
+TAMIL_AM_ENDINGS = frozenset({"த்தில்", "த்தை", "த்திற்கு", "த்துக்கு", "த்தின்", "த்திலும்", "த்தையும்"})
 _CAPITALS = re.compile(r"(?<![\w.])([A-Z]{2,3})(?![\w.])")
 
 

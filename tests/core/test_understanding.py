@@ -207,3 +207,13 @@ def test_a_term_that_names_its_crop_still_gives_the_crop(qu: QueryUnderstanding)
 def test_sinhala_paddy_harvest_phrase(qu: QueryUnderstanding) -> None:
     info = qu.run("වී කපන්න සුදුසු වෙලාව හඳුනගන්නේ කොහොමද?")  # "how do I know when to harvest paddy?"
     assert info.crop == "rice" and "harvest" in info.topics
+
+
+@pytest.mark.parametrize("question, crop", [
+    ("சோளத்தில் படைப்புழு", "sorghum"),     # சோளம் -> சோளத்தில்
+    ("தினத்தில் இரண்டு முறை", None),         # "twice a day": not தினை (millet)
+    ("گنے کی فصل کو پانی", "sugarcane"),
+    ("சோயாபீன் விதைப்பு", "soybean"),
+])
+def test_more_inflected_crop_names(qu: QueryUnderstanding, question: str, crop: str | None) -> None:
+    assert qu.run(question).crop == crop
