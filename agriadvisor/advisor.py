@@ -6,12 +6,11 @@ import logging
 import re
 import threading
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from agriadvisor.backends.base import Backend, Evidence, GenerationRequest
 from agriadvisor.config import Settings
-from agriadvisor.errors import InputError, StaleIndexError, CorruptIndexError
+from agriadvisor.errors import InputError
 from agriadvisor.inputs import validate_filters, validate_question
 from agriadvisor.models import Answer, Citation, GuardrailHit, QueryInfo
 from agriadvisor.retrieval.retriever import ScoredChunk

@@ -14,9 +14,7 @@ Writes benchmarks/results/retrieval.{md,json}.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agriadvisor.knowledge.schema import Chunk
 from agriadvisor.models import QueryInfo
@@ -55,6 +55,19 @@ class BackendNeeds(BaseModel):
     network: bool = False
     extra: str | None = None
     description: str = ""
+
+
+_Options = TypeVar("_Options", bound=BaseModel)
+
+
+def parse_options(model: type[_Options], backend: str, options: dict[str, Any]) -> _Options:
+    """A backend's options, validated; a bad one is a :class:`ConfigError` naming the backend."""
+    from agriadvisor.errors import ConfigError
+
+    try:
+        return model(**options)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid option for backend {backend!r}: {exc}".replace("\n", " ")) from None
 
 
 class Backend(ABC):

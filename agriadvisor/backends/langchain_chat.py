@@ -15,9 +15,9 @@ import importlib
 import importlib.util
 from typing import Any, ClassVar, Iterator
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest
+from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest, parse_options
 from agriadvisor.backends.formats import chat_messages
 from agriadvisor.backends.prompting import ApproximateCounter, PackedPrompt, TokenCounter, pack_prompt
 from agriadvisor.backends.stopping import stop_at_strings
@@ -85,10 +85,7 @@ class LangChainBackend(Backend):
         extra="langchain", description=f"Any LangChain chat model (pass chat_model= or set {CHAT_MODEL_SETTING}).")
 
     def __init__(self, **options: Any) -> None:
-        try:
-            self.options = LangChainOptions(**options)
-        except ValidationError as exc:
-            raise ConfigError(f"invalid option for backend 'langchain': {exc}".replace("\n", " ")) from None
+        self.options = parse_options(LangChainOptions, "langchain", options)
         self._model: Any = None
 
     @classmethod

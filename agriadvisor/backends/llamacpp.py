@@ -14,15 +14,15 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest
+from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest, parse_options
 from agriadvisor.backends.formats import chat_messages
 from agriadvisor.backends.hf_loader import MODEL_PATH_SETTING, packaged_gguf
 from agriadvisor.backends.profiles import load_profile
 from agriadvisor.backends.prompting import SMS_MAX_NEW_TOKENS, PackedPrompt, pack_prompt
 from agriadvisor.backends.stopping import stop_at_strings
-from agriadvisor.errors import BackendError, BackendUnavailableError, ConfigError, MissingExtraError
+from agriadvisor.errors import BackendError, BackendUnavailableError, MissingExtraError
 
 INSTALL = "pip install 'agriadvisor[llamacpp]' (builds llama.cpp from source: a few minutes)"
 
@@ -62,10 +62,7 @@ class LlamaCppBackend(Backend):
                                                  description="Any GGUF file on CPU via llama-cpp-python.")
 
     def __init__(self, **options: Any) -> None:
-        try:
-            self.options = LlamaCppOptions(**options)
-        except ValidationError as exc:
-            raise ConfigError(f"invalid option for backend 'llamacpp': {exc}".replace("\n", " ")) from None
+        self.options = parse_options(LlamaCppOptions, "llamacpp", options)
         self._llama: Any = None
         self._lock = threading.Lock()
 

@@ -18,13 +18,13 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest
+from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest, parse_options
 from agriadvisor.backends.formats import chat_messages
 from agriadvisor.backends.prompting import SMS_MAX_NEW_TOKENS, ApproximateCounter, PackedPrompt, pack_prompt
 from agriadvisor.backends.stopping import stop_at_strings
-from agriadvisor.errors import BackendError, BackendUnavailableError, ConfigError, MissingExtraError
+from agriadvisor.errors import BackendError, BackendUnavailableError, MissingExtraError
 
 if TYPE_CHECKING:
     import httpx
@@ -80,10 +80,7 @@ class OpenAIBackend(Backend):
         description="Any OpenAI-compatible server (vLLM, TGI, llama.cpp server, Ollama) by URL, model and key.")
 
     def __init__(self, **options: Any) -> None:
-        try:
-            self.options = OpenAIOptions(**options)
-        except ValidationError as exc:
-            raise ConfigError(f"invalid option for backend 'openai': {exc}".replace("\n", " ")) from None
+        self.options = parse_options(OpenAIOptions, "openai", options)
         self.base_url = self.options.base_url.rstrip("/")
         self._client: "httpx.Client | None" = None
         self._model = self.options.model

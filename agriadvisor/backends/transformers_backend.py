@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest
+from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest, parse_options
 from agriadvisor.backends.formats import renderer
 from agriadvisor.backends.hf_loader import (
     ADAPTER_PATH_SETTING, MODEL_PATH_SETTING, LoadedModel, LoadSpec, load_model, packaged_gguf, resolve_model_folder,
@@ -91,10 +91,7 @@ class TransformersBackend(Backend):
 
     def __init__(self, *, profile: Profile | str | Path | None = None, **options: Any) -> None:
         self.profile = _as_profile(profile or self.profile_name)
-        try:
-            self.options = TransformersOptions(**options)
-        except ValidationError as exc:
-            raise ConfigError(f"invalid option for backend {self.name!r}: {exc}".replace("\n", " ")) from None
+        self.options = parse_options(TransformersOptions, self.name, options)
         self._loaded: LoadedModel | None = None
         self._stops: StopSet | None = None
         self._load_lock = threading.Lock()
