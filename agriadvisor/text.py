@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -100,3 +101,11 @@ def split_sentences(text: str) -> list[str]:
         if buf:
             out.append(buf)
     return [s.strip() for s in out if len(s.strip()) > 1]
+
+
+@lru_cache(maxsize=4096)
+def name_pattern(name: str) -> "re.Pattern[str]":
+    """A pest, disease or practice name as the guides write it: "yellow rust" also matches
+    "yellow (stripe) rust" and "yellow rusts"; "rust" does not match "trust". Case-insensitive."""
+    words = [re.escape(w) for w in name.lower().split()]
+    return re.compile(r"\b" + r"\s+(?:\([^)]*\)\s+)?".join(words) + r"s?\b", re.IGNORECASE)

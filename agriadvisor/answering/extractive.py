@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from agriadvisor.answering.cues import cue_bonus, question_asks
-from agriadvisor.text import tokenize
+from agriadvisor.text import name_pattern, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -70,7 +70,7 @@ def _scores(ev: "Evidence", query_vector: "np.ndarray", weights: dict[str, float
     for s, t in zip(sims, ev.sentences):
         tokens = _sentence_tokens(t)
         score = float(s) + OVERLAP_WEIGHT * sum(v for w, v in weights.items() if w in tokens)
-        if focus and any(f in t.lower() for f in focus):
+        if focus and any(name_pattern(f).search(t) for f in focus):
             score += FOCUS_WEIGHT
         score += cue_bonus(t, asks, CUE_WEIGHT)
         out.append(score)

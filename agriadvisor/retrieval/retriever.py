@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from agriadvisor.knowledge.schema import Chunk
 from agriadvisor.models import QueryInfo
-from agriadvisor.text import tokenize
+from agriadvisor.text import name_pattern, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,7 +26,7 @@ RRF_K = 60
 STAGE_BOOST = 0.25
 TOPIC_BOOST = 0.1
 COUNTRY_BOOST = 0.3
-FOCUS_BOOST = 2.0
+FOCUS_BOOST = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,17 @@ class HybridRetriever:
         return self._vectors
 
     def _mentions(self, i: int, names: list[str]) -> float:
-        """1 when chunk ``i`` is about a pest/disease/practice asked about (its heading names it),
-        0.5 when its text merely mentions one, else 0."""
+        """How much chunk ``i`` is about a pest/disease/practice asked about: 1 when its heading
+        names it, 0.75 when its heading names its kind ("Diseases: rusts" for yellow rust), 0.5 when
+        its text mentions it, else 0."""
         if self._lower is None or len(self._lower) != len(self.index):
             self._lower = [(c.section.lower(), c.text.lower()) for c in self.index.chunks]
         head, body = self._lower[i]
-        if any(n.lower() in head for n in names):
+        if any(name_pattern(n).search(head) for n in names):
             return 1.0
-        return 0.5 if any(n.lower() in body for n in names) else 0.0
+        if any(name_pattern(n.split()[-1]).search(head) for n in names if " " in n):
+            return 0.75
+        return 0.5 if any(name_pattern(n).search(body) for n in names) else 0.0
 
     def _mask(self, info: QueryInfo):  # noqa: ANN202
         mask = self.index.mask(info.country, info.crop)

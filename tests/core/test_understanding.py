@@ -217,3 +217,30 @@ def test_sinhala_paddy_harvest_phrase(qu: QueryUnderstanding) -> None:
 ])
 def test_more_inflected_crop_names(qu: QueryUnderstanding, question: str, crop: str | None) -> None:
     assert qu.run(question).crop == crop
+
+
+@pytest.mark.parametrize("name, text, found", [
+    ("yellow rust", "Yellow (stripe) rust forms powdery stripes", True),
+    ("yellow rust", "Diseases: yellow rusts and smuts", True),
+    ("rust", "Diseases: rusts, smuts and blights", True),
+    ("rust", "trust the extension office", False),
+    ("stem borer", "stem borers bore into the tiller", True),
+    ("stem borer", "the stem of the borer", False),
+])
+def test_name_pattern_matches_names_as_guides_write_them(name: str, text: str, found: bool) -> None:
+    from agriadvisor.text import name_pattern
+
+    assert bool(name_pattern(name).search(text)) is found
+
+
+def test_a_heading_naming_the_kind_of_disease_beats_a_passing_mention(small_advisor) -> None:
+    # India's wheat guide: "Diseases: rusts, smuts and blights" is about yellow rust; "Crop
+    # establishment" only says to look for yellow rust stripes from January.
+    retriever = small_advisor.retriever
+    chunks = small_advisor.index.chunks
+    by_section = {c.section: i for i, c in enumerate(chunks) if c.doc_id.endswith("wheat") and c.country == "India"}
+    diseases = next(i for s, i in by_section.items() if s.startswith("Diseases"))
+    establishment = next(i for s, i in by_section.items() if s.startswith("Crop establishment"))
+    assert retriever._mentions(diseases, ["yellow rust"]) > retriever._mentions(establishment, ["yellow rust"]) > 0
+    answer = small_advisor.ask("पीला रतुआ का इलाज क्या है?", country="India", crop="wheat")
+    assert "Diseases: rusts" in answer.citations[0].title
