@@ -14,7 +14,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                # verb forms farmers type: Bengali "to sow / if sown / planting", Hindi, Urdu, Nepali, Tamil
                "বুনতে", "বুনব", "বুনবো", "বুনলে", "বোনার", "বপনের", "রোপণের", "লাগানোর", "লাগাব", "লাগাবো",
                "बोएं", "बोयें", "बोना", "बोई", "बुआई", "रोपें", "लगाएं", "بوئیں", "بونا", "بوائی", "کاشت", "لگائیں",
-               "छर्दा", "छर्नु", "रोप्दा", "விதைக்கலாம்", "விதைப்பது", "நடலாம்", "நடவுக்கு"),
+               "छर्दा", "छर्नु", "रोप्दा", "boye", "boyen", "boyein", "boen", "bona", "bote", "ugaye", "ugayen", "விதைக்கலாம்", "விதைப்பது", "நடலாம்", "நடவுக்கு"),
     "vegetative": ("tiller", "tillers", "tillering", "seedling", "seedlings", "young", "vegetative", "knee high",
                    "top dressing", "top-dress", "weeding", "earthing up", "gap filling", "thinning", "growth stage"),
     "reproductive": ("flower", "flowering", "panicle", "heading", "ear", "ears", "earhead", "boll", "bolls", "square",

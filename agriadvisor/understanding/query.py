@@ -9,6 +9,7 @@ from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import clean, tokenize
 from agriadvisor.understanding.keywords import INTENT_CUES, STAGE_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS
+from agriadvisor.understanding.setting import is_setting
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
 from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS, canonical_country, canonical_crop
 
@@ -52,11 +53,11 @@ class QueryUnderstanding:
         info = QueryInfo(text=question, language=language, script=script,
                          terms=sorted({f"{h.term}->{h.canonical}" for h in hits if h.term.lower() != h.canonical.lower()}))
         info.focus = list(dict.fromkeys(h.canonical for h in hits if h.kind in ("pest", "disease", "practice")))
-        self._crop(info, hits, crop, context)
+        scene = self._crop(info, hits, crop, context)
         self._country(info, hits, country, context, language)
         info.region = next((h.region for h in hits if h.kind == "place" and h.region
                             and (info.country is None or info.country in h.countries)), None)
-        self._stage_topics(info, hits, all_tokens, stage, context)
+        self._stage_topics(info, hits, all_tokens, stage, context, scene=scene)
         info.normalized = self._normalise(text, hits, info)
         if language != "en":
             info.search_query = self._english_gloss(all_tokens, hits, info) or info.normalized
@@ -66,7 +67,9 @@ class QueryUnderstanding:
 
     # ---- each field -----------------------------------------------------------------------
     @staticmethod
-    def _crop(info: QueryInfo, hits: list[TermHit], crop: str | None, context: dict | None) -> None:
+    def _crop(info: QueryInfo, hits: list[TermHit], crop: str | None, context: dict | None) -> bool:
+        """Set the crop; True when another crop named only sets the scene ("soybean on rice bunds")."""
+        scene: list[str] = []
         direct = [h.canonical for h in hits if h.kind == "crop" and h.canonical in CROPS]
         implied = [c for h in hits if h.kind in ("pest", "disease", "practice", "term") for c in h.crops if c in CROPS]
         info.crops_mentioned = list(dict.fromkeys(direct))
@@ -75,7 +78,16 @@ class QueryUnderstanding:
         elif direct:
             info.crop, info.crop_from = direct[0], "question"
             if len(info.crops_mentioned) > 1:
-                info.notes.append(f"several crops named ({', '.join(info.crops_mentioned)}); answering for {direct[0]} first")
+                scene = [c for c in info.crops_mentioned
+                         if all(is_setting(info.text, h.term) for h in hits if h.kind == "crop" and h.canonical == c)]
+                asked = [c for c in info.crops_mentioned if c not in scene]
+                if asked and scene:
+                    info.crop = asked[0]
+                    info.notes.append(f"several crops named ({', '.join(info.crops_mentioned)}); answering for "
+                                      f"{info.crop}, since {', '.join(scene)} is where or after what it is grown")
+                else:
+                    scene = []
+                    info.notes.append(f"several crops named ({', '.join(info.crops_mentioned)}); answering for {info.crop} first")
         elif implied:
             counts = Counter(implied)
             best, n = counts.most_common(1)[0]
@@ -83,6 +95,7 @@ class QueryUnderstanding:
                 info.crop, info.crop_from = best, "question"
         if info.crop is None and context and context.get("crop"):
             info.crop, info.crop_from = context["crop"], "context"
+        return bool(scene) and info.crop_from == "question"
 
     @staticmethod
     def _country(info: QueryInfo, hits: list[TermHit], country: str | None, context: dict | None, language: str) -> None:
@@ -114,7 +127,8 @@ class QueryUnderstanding:
             info.country, info.country_from = LANGUAGE_COUNTRY_HINT[language], "language"
 
     @staticmethod
-    def _stage_topics(info: QueryInfo, hits: list[TermHit], tokens: list[str], stage: str | None, context: dict | None) -> None:
+    def _stage_topics(info: QueryInfo, hits: list[TermHit], tokens: list[str], stage: str | None, context: dict | None,
+                      *, scene: bool = False) -> None:
         stage_votes: Counter[str] = Counter()
         topics: dict[str, None] = {}
         grams = tokens + [" ".join(tokens[i:i + 2]) for i in range(len(tokens) - 1)] + \
@@ -134,6 +148,10 @@ class QueryUnderstanding:
             if h.kind == "term" and h.topic in TOPICS:  # "बीज दर" (seed rate) is a term that means topic seed
                 topics[h.topic] = None
         info.topics = [t for t in TOPICS if t in topics]
+        if scene:  # "maize after rice harvest": the harvest is the other crop's; this one is being sown
+            for late in ("maturity", "post_harvest"):
+                stage_votes.pop(late, None)
+            stage_votes.setdefault("sowing", 1)
         if stage:
             info.stage, info.stage_from = stage, "argument"
         elif stage_votes:

@@ -244,3 +244,27 @@ def test_a_heading_naming_the_kind_of_disease_beats_a_passing_mention(small_advi
     assert retriever._mentions(diseases, ["yellow rust"]) > retriever._mentions(establishment, ["yellow rust"]) > 0
     answer = small_advisor.ask("पीला रतुआ का इलाज क्या है?", country="India", crop="wheat")
     assert "Diseases: rusts" in answer.citations[0].title
+
+
+@pytest.mark.parametrize("question, crop", [
+    ("धानको आलीमा भटमास लगाउन मिल्छ? कहिले र कति दूरीमा लगाउने?", "soybean"),  # soybean on rice bunds
+    ("Can I grow soybean on the bunds of my rice field?", "soybean"),
+    ("what maize variety to sow after rice harvest in Bihar?", "maize"),
+    ("dhan ke baad gehun kab boye", "wheat"),
+    ("ধান কাটার পর ভুট্টা কখন লাগাবো?", "maize"),
+    ("நெல் அறுவடைக்குப் பிறகு சோளம் விதைக்கலாமா?", "sorghum"),
+    ("rice and wheat: which needs more water?", "rice"),  # both asked about: the first named
+    ("wheat price and rice price this year", "wheat"),  # "price" is not "rice"
+])
+def test_a_crop_that_only_sets_the_scene_is_not_the_crop_asked_about(qu: QueryUnderstanding, question: str,
+                                                                       crop: str) -> None:
+    info = qu.run(question)
+    assert info.crop == crop
+    if len(info.crops_mentioned) > 1:  # the understood fields say what happened
+        assert any("several crops named" in n and f"answering for {crop}" in n for n in info.notes)
+
+
+def test_the_harvest_of_the_previous_crop_is_not_the_stage_asked_about(qu: QueryUnderstanding) -> None:
+    assert qu.run("what maize variety to sow after rice harvest in Bihar?").stage in ("pre_sowing", "sowing")
+    assert qu.run("ধান কাটার পর ভুট্টা কখন লাগাবো?").stage == "sowing"
+    assert qu.run("when to harvest rice in Bihar?").stage == "maturity"
