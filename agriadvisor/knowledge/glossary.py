@@ -160,11 +160,27 @@ class Lexicon:
                     head = " ".join(tokens[i:i + n - 1])
                     if n == 1 or head in self.heads:
                         found = self._prefix(last, head)
+                elif found is None and n == 1:
+                    found = self._latin_crop(last)
                 if found:
                     span = set(range(i, i + n))
                     hits.extend((h, span) for h in found)
                     used.update(span)
         return hits
+
+    def _latin_crop(self, token: str) -> list[TermHit] | None:
+        """A romanized crop name with a Bengali or Nepali case ending: dhaner, gomer, dhane,
+        makaiko, gahuma. Only crop names of three or more letters, only romanized ones (an
+        English word never takes these endings), and only these endings."""
+        if token in LATIN_LOOKALIKES:
+            return None
+        for ending in LATIN_CASE_ENDINGS:
+            base = token[:-len(ending)]
+            if token.endswith(ending) and len(base) >= 3:
+                found = [h for h in self.exact.get(base, ()) if h.kind == "crop" and h.language.endswith("_latn")]
+                if found:
+                    return found
+        return None
 
     def _prefix(self, token: str, head: str = "") -> list[TermHit] | None:
         # Bengali, Hindi, Urdu, Tamil add case endings to the noun (ধানের, धान-को, நெல்லுக்கு);
@@ -189,6 +205,9 @@ class Lexicon:
         return None
 
 
+# romanized Bengali (-er "of", -e "in", -r) and Nepali (-ko "of", -ma "in") endings on crop names
+LATIN_CASE_ENDINGS = ("er", "ko", "ma", "e", "r")
+LATIN_LOOKALIKES = frozenset({"veer", "weer"})  # English words that read as vee/wee (Sinhala rice) + ending
 _URDU_ENDINGS = "ہاےیںۂ"
 LONG_NAME = 6
 SHORT_NAME = 4

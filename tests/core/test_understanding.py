@@ -268,3 +268,14 @@ def test_the_harvest_of_the_previous_crop_is_not_the_stage_asked_about(qu: Query
     assert qu.run("what maize variety to sow after rice harvest in Bihar?").stage in ("pre_sowing", "sowing")
     assert qu.run("ধান কাটার পর ভুট্টা কখন লাগাবো?").stage == "sowing"
     assert qu.run("when to harvest rice in Bihar?").stage == "maturity"
+
+
+@pytest.mark.parametrize("question, crop", [
+    ("boro dhane khaira rog hole ki korbo", "rice"),  # romanized Bengali dhan + -e "in"
+    ("gomer khete pani kokhon dite hobe", "wheat"),  # gom + -er "of"
+    ("makaiko biu kati kg chahincha", "maize"),  # romanized Nepali makai + -ko
+    ("the paper and water in the corner", None),  # English words are never cut
+    ("veer left at the canal", None),  # vee (Sinhala rice) + r is an English word
+])
+def test_romanized_crop_names_with_case_endings(qu: QueryUnderstanding, question: str, crop: str | None) -> None:
+    assert qu.run(question).crop == crop
