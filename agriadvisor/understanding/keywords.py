@@ -47,7 +47,10 @@ TOPIC_CUES: dict[str, tuple[str, ...]] = {
                 "monsoon", "weather", "flood", "barish", "baarish", "mausam"),
     "harvest": ("harvest", "harvesting", "yield", "maturity", "katai"),
     "storage": ("storage", "store", "storing", "godown", "dry the grain", "grain drying", "moisture content"),
-    "economics": ("price", "cost", "profit", "insurance", "subsidy", "loan", "market", "msp"),
+    "economics": ("price", "cost", "profit", "insurance", "subsidy", "loan", "market", "msp", "sell", "selling",
+                  "sale", "bhav", "daam", "mandi", "bechna", "bechne", "beche", "बेचना", "बेचने", "बेचें", "बिक्री", "भाव",
+                  "दाम", "मंडी", "मण्डी", "बेच्ने", "बेच्दा", "বিক্রি", "বেচা", "বেচতে", "দাম", "بیچنا", "بیچنے", "قیمت",
+                  "منڈی", "ریٹ", "விற்க", "விற்பனை", "விலை", "විකුණ", "විකුණන්න", "මිල"),
     "safety": ("ppe", "protective", "mask", "gloves", "poisoning", "safe handling"),
 }
 
