@@ -15,12 +15,17 @@ from typing import TYPE_CHECKING
 from agriadvisor.knowledge.schema import Chunk
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import name_pattern, tokenize
+from agriadvisor.understanding.keywords import TOPIC_CUES
 
 if TYPE_CHECKING:
     import numpy as np
 
     from agriadvisor.index.store import KnowledgeIndex
     from agriadvisor.retrieval.reranker import CrossEncoderReranker
+
+# the kind of a pest or disease ("rust" of yellow rust, "borer" of stem borer), which a heading
+# may name ("Diseases: rusts"); not the last word of a practice ("drying" of wetting and drying)
+_PEST_AND_DISEASE_WORDS = frozenset(TOPIC_CUES["pests"]) | frozenset(TOPIC_CUES["diseases"])
 
 RRF_K = 60
 STAGE_BOOST = 0.25
@@ -75,7 +80,8 @@ class HybridRetriever:
         head, body = self._lower[i]
         if any(name_pattern(n).search(head) for n in names):
             return 1.0
-        if any(name_pattern(n.split()[-1]).search(head) for n in names if " " in n):
+        kinds = [n.split()[-1] for n in names if " " in n and n.split()[-1] in _PEST_AND_DISEASE_WORDS]
+        if any(name_pattern(k).search(head) for k in kinds):
             return 0.75
         return 0.5 if any(name_pattern(n).search(body) for n in names) else 0.0
 
