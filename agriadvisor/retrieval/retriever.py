@@ -32,6 +32,7 @@ STAGE_BOOST = 0.25
 TOPIC_BOOST = 0.1
 COUNTRY_BOOST = 0.3
 FOCUS_BOOST = 1.0
+SPECIFIC_BOOST = 0.1
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,11 @@ class HybridRetriever:
                 fused[i] += TOPIC_BOOST * top
             if info.country and info.crop is None and c.country == info.country:
                 fused[i] += COUNTRY_BOOST * top
+            # a guide written for this crop, or for this country, beats a cross-cutting one
+            if info.crop and c.crop == info.crop:
+                fused[i] += SPECIFIC_BOOST * top
+            if info.country and c.country == info.country:
+                fused[i] += SPECIFIC_BOOST * top
             if info.focus:
                 fused[i] += FOCUS_BOOST * top * self._mentions(i, info.focus)
         depth = max(top_k, self.rerank_depth) if self.reranker else top_k

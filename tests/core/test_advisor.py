@@ -112,3 +112,12 @@ def test_sms_answers_are_shorter(small_advisor: Advisor) -> None:
     short = small_advisor.ask("How to control stem borer in rice?", country="India", sms=True)
     assert short.outcome == full.outcome == "answered"
     assert len(short.text) < len(full.text)
+
+
+def test_the_guide_for_this_crop_and_country_comes_before_a_cross_cutting_one(full_advisor: Advisor) -> None:
+    # Phalaris minor (dumbi sitti) in Pakistan's wheat: the Pakistan wheat weed section, with its
+    # timing, not the general integrated weed management guide
+    ans = full_advisor.ask("گندم میں دمبی سٹی جڑی بوٹی کو کیسے کنٹرول کریں؟")
+    assert ans.outcome == "answered"
+    assert (ans.citations[0].country, ans.citations[0].crop) == ("Pakistan", "wheat")
+    assert "Weed" in ans.citations[0].title
