@@ -26,7 +26,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                  "kataai", "combine"),
     "post_harvest": ("भंडारण", "भण्डारण", "সংরক্ষণ", "ذخیرہ", "ගබඩා", "சேமிப்பு", "storage", "store", "storing", "dry the grain", "drying the grain", "grain drying", "drying grain",
                      "drying paddy", "paddy drying", "threshing", "thresh", "post harvest",
-                     "post-harvest", "godown", "moisture content", "bhandaran", "stubble", "residue", "straw", "parali"),
+                     "post-harvest", "godown", "moisture content", "bhandaran", "சேமிக்க", "சேமிக்கணும்", "சேமிப்பது", "சேமித்து",
+                     "சேமிக்கலாம்", "भंडारण", "भण्डारण गर्ने", "ذخیرہ کریں", "සංරක්ෂණය", "গুদামজাত", "stubble", "residue", "straw", "parali"),
 }
 
 TOPIC_CUES: dict[str, tuple[str, ...]] = {

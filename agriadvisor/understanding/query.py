@@ -155,7 +155,12 @@ class QueryUnderstanding:
         if stage:
             info.stage, info.stage_from = stage, "argument"
         elif stage_votes:
-            info.stage, info.stage_from = stage_votes.most_common(1)[0][0], "question"
+            ranked = stage_votes.most_common()
+            best = ranked[0][0]
+            # "harvest and store": a question that names both is about the later step, storage
+            if best == "maturity" and stage_votes.get("post_harvest") == ranked[0][1]:
+                best = "post_harvest"
+            info.stage, info.stage_from = best, "question"
         elif context and context.get("stage"):
             info.stage, info.stage_from = context["stage"], "context"
 

@@ -13,7 +13,8 @@ import regex
 
 # before the crop name: "after rice", "instead of wheat", "dhan ke baad" is handled after it
 _BEFORE = regex.compile(r"(?:\b(?:after|following|instead of|in place of|rather than|previous|last season'?s)\s+"
-                        r"(?:the\s+|my\s+|our\s+)?)$", regex.IGNORECASE)
+                        r"(?:the\s+|my\s+|our\s+)?(?:(?:combine\s+)?(?:harvesting|cutting|reaping)\s+(?:the\s+|my\s+)?)?)$",
+                        regex.IGNORECASE)
 
 _GENITIVE = r"(?:का|की|के|को|ko|ke|ki|ka|کا|کی|کے|এর|ের|র|ৰ)?"
 _PLACE_OR_TIME = (

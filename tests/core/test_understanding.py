@@ -279,3 +279,14 @@ def test_the_harvest_of_the_previous_crop_is_not_the_stage_asked_about(qu: Query
 ])
 def test_romanized_crop_names_with_case_endings(qu: QueryUnderstanding, question: str, crop: str | None) -> None:
     assert qu.run(question).crop == crop
+
+
+def test_harvest_and_store_is_a_storage_question(qu: QueryUnderstanding) -> None:
+    assert qu.run("மொனராகலையில் மக்காச்சோளம் அறுவடை செஞ்சு சேமிக்கணும். எவ்வளவு காய வைக்கணும்?").stage == "post_harvest"
+    assert qu.run("how to harvest and store maize cobs").stage == "post_harvest"
+    assert qu.run("when should I harvest maize in Nepal?").stage == "maturity"
+
+
+def test_a_crop_after_the_harvest_of_another(qu: QueryUnderstanding) -> None:
+    info = qu.run("want to sow wheat right after combine harvesting paddy, without ploughing. what should i take care of?")
+    assert info.crop == "wheat" and info.stage in ("pre_sowing", "sowing")
