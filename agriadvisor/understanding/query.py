@@ -158,7 +158,7 @@ class QueryUnderstanding:
             ranked = stage_votes.most_common()
             best = ranked[0][0]
             # "harvest and store": a question that names both is about the later step, storage
-            if best == "maturity" and stage_votes.get("post_harvest") == ranked[0][1]:
+            if best == "maturity" and (stage_votes.get("post_harvest") or "storage" in topics):
                 best = "post_harvest"
             info.stage, info.stage_from = best, "question"
         elif context and context.get("stage"):
