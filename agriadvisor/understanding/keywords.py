@@ -30,6 +30,14 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                      "சேமிக்கலாம்", "भंडारण", "भण्डारण गर्ने", "ذخیرہ کریں", "සංරක්ෂණය", "গুদামজাত", "stubble", "residue", "straw", "parali"),
 }
 
+# "Which variety?" is asked before sowing, whatever verb comes with it ("kun jaat lagaune"):
+# each counts three votes for pre_sowing, more than a sowing verb in the glossary (two) and in the cues (one).
+VARIETY_WORDS: tuple[str, ...] = (
+    "variety", "varieties", "cultivar", "kism", "kisam", "qism", "qisam", "prajati", "jaat", "jat", "prabheda", "ragam",
+    "किस्म", "किस्में", "प्रजाति", "जात", "জাত", "قسم", "اقسام", "ප්‍රභේද", "ප්‍රභේදය", "ரகம்", "இரகம்", "இனம்",
+    "இனத்தை", "ரகத்தை",
+)
+
 TOPIC_CUES: dict[str, tuple[str, ...]] = {
     "soil": ("soil", "land", "acidic", "saline", "salinity", "alkaline", "ph", "organic matter", "mitti"),
     "seed": ("seed", "seeds", "variety", "varieties", "hybrid", "beej", "bij", "kism"),

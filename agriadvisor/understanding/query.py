@@ -8,7 +8,8 @@ from pathlib import Path
 from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load_glossary
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import clean, tokenize
-from agriadvisor.understanding.keywords import INTENT_CUES, STAGE_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS
+from agriadvisor.understanding.keywords import (INTENT_CUES, STAGE_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS,
+                                                VARIETY_WORDS)
 from agriadvisor.understanding.setting import is_setting
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
 from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS, canonical_country, canonical_crop
@@ -21,6 +22,7 @@ def _phrase_index(cues: dict[str, tuple[str, ...]]) -> dict[str, str]:
 _STAGE_INDEX = _phrase_index(STAGE_CUES)
 _INTENT_INDEX = _phrase_index(INTENT_CUES)
 _TOPIC_INDEX = _phrase_index(TOPIC_CUES)
+_VARIETY = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in VARIETY_WORDS)
 _KIND_TOPIC = {"pest": "pests", "disease": "diseases"}
 
 
@@ -134,6 +136,8 @@ class QueryUnderstanding:
         grams = tokens + [" ".join(tokens[i:i + 2]) for i in range(len(tokens) - 1)] + \
             [" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
         for g in grams:
+            if g in _VARIETY:
+                stage_votes["pre_sowing"] += 3
             if g in _STAGE_INDEX:
                 stage_votes[_STAGE_INDEX[g]] += 1 + g.count(" ")
             if g in _TOPIC_INDEX:

@@ -290,3 +290,17 @@ def test_harvest_and_store_is_a_storage_question(qu: QueryUnderstanding) -> None
 def test_a_crop_after_the_harvest_of_another(qu: QueryUnderstanding) -> None:
     info = qu.run("want to sow wheat right after combine harvesting paddy, without ploughing. what should i take care of?")
     assert info.crop == "wheat" and info.stage in ("pre_sowing", "sowing")
+
+
+@pytest.mark.parametrize("question", [
+    "nepal ko pahad ma lagaune makai ko ramro jaat kun ho",
+    "யாழ்ப்பாணத்தில் சிறுபோகத்தில் எந்த நெல் இனத்தை விதைக்கலாம்?",
+    "gehun ki kaunsi kism bona chahiye",
+    "which wheat variety to sow in late november",
+])
+def test_which_variety_is_a_before_sowing_question_whatever_the_verb(qu: QueryUnderstanding, question: str) -> None:
+    assert qu.run(question).stage == "pre_sowing"
+
+
+def test_seed_rate_stays_a_sowing_question(qu: QueryUnderstanding) -> None:
+    assert qu.run("wheat seed rate per acre").stage == "sowing"
