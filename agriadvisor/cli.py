@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from agriadvisor.errors import AgriAdvisorError
+from agriadvisor.errors import AgriAdvisorError, InputError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Grounded, cited crop advice for smallholder farmers in South Asia.")
@@ -174,14 +174,22 @@ def eval_(dataset: Path = typer.Argument(..., help="JSONL/CSV of questions with 
           k: int = typer.Option(4, help="Citations considered per question."),
           limit: Optional[int] = typer.Option(None, help="Only the first N questions."),
           output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the JSON report here."),
+          chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw the report as a PNG chart here "
+                                                                       "(needs the 'chart' extra: matplotlib)."),
           as_json: bool = typer.Option(False, "--json")) -> None:
     """Measure retrieval and answers: recall@k, MRR, crop/country accuracy, fact recall, latency."""
     from agriadvisor.advisor import Advisor
     from agriadvisor.evaluation import evaluate, load_dataset
 
     try:
+        if chart is not None and chart.suffix.lower() != ".png":  # fail before the long run, not after
+            raise InputError(f"chart path must end in .png, got {chart.name!r}")
         items = load_dataset(dataset, limit=limit)
         report = evaluate(Advisor(_settings()), items, k=k)
+        if chart is not None:
+            from agriadvisor.evaluation.chart import save_chart
+
+            save_chart(report, chart, title=dataset.name)
     except AgriAdvisorError as exc:
         _fail(exc)
     if output:

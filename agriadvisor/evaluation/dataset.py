@@ -64,18 +64,27 @@ def load_dataset(path: Path | str, *, limit: int | None = None) -> list[EvalItem
     if not path.is_file():
         raise InputError(f"no such dataset file: {path}")
     rows: list[dict] = []
-    if path.suffix.lower() == ".jsonl":
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path.name} line {i}: invalid JSON ({exc.msg})") from exc
-    elif path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    else:
+    if path.suffix.lower() not in (".jsonl", ".csv"):
         raise InputError(f"{path.name}: dataset must be .jsonl or .csv")
+    try:
+        if path.suffix.lower() == ".jsonl":
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip():
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise InputError(f"{path.name} line {i}: invalid JSON ({exc.msg})") from exc
+                    if not isinstance(row, dict):
+                        raise InputError(f"{path.name} line {i}: expected a JSON object with a \"question\", "
+                                         f"got {type(row).__name__}")
+                    rows.append(row)
+        else:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                rows = list(csv.DictReader(fh))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name}: not UTF-8 text (byte {exc.start}); is it a binary file?") from exc
+    except csv.Error as exc:
+        raise InputError(f"{path.name}: malformed CSV ({exc})") from exc
     items = []
     for i, row in enumerate(rows, 1):
         try:
@@ -88,4 +97,6 @@ def load_dataset(path: Path | str, *, limit: int | None = None) -> list[EvalItem
             items.append(item)
         if limit and len(items) >= limit:
             break
+    if not items:
+        raise InputError(f"{path.name}: no questions found (each row needs a 'question' field)")
     return items
