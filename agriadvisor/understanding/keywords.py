@@ -10,7 +10,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                "nursery", "when to sow", "sowing time", "buwai", "buvai", "bowai", "bijai", "ropai", "ropni", "rupai",
                "boai", "lagaune", "ropne", "बुवाई", "बुआई", "बोने", "बोनी", "रोपाई", "रोप्ने", "रोपनी", "छर्ने",
                "বপন", "রোপণ", "বোনা", "بوائی", "کاشت", "بیجائی", "වැපිරීම", "සිටුවීම", "විතැගීම", "விதைப்பு", "நடவு",
-               "விதைக்க",
+               "விதைக்க", "වපුරන්න", "වපුරනවා", "වැපිරුවාම", "සිටුවන්න", "සිටුවනවා",
                # verb forms farmers type: Bengali "to sow / if sown / planting", Hindi, Urdu, Nepali, Tamil
                "বুনতে", "বুনব", "বুনবো", "বুনলে", "বোনার", "বপনের", "রোপণের", "লাগানোর", "লাগাব", "লাগাবো",
                "बोएं", "बोयें", "बोना", "बोई", "बुआई", "रोपें", "लगाएं", "بوئیں", "بونا", "بوائی", "کاشت", "لگائیں",
@@ -31,11 +31,20 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
 }
 
 # "Which variety?" is asked before sowing, whatever verb comes with it ("kun jaat lagaune"):
-# each counts three votes for pre_sowing, more than a sowing verb in the glossary (two) and in the cues (one).
+# each counts four votes for pre_sowing, more than a sowing verb found in both the glossary (two) and the cues (one).
 VARIETY_WORDS: tuple[str, ...] = (
     "variety", "varieties", "cultivar", "kism", "kisam", "qism", "qisam", "prajati", "jaat", "jat", "prabheda", "ragam",
     "किस्म", "किस्में", "प्रजाति", "जात", "জাত", "قسم", "اقسام", "ප්‍රභේද", "ප්‍රභේදය", "ரகம்", "இரகம்", "இனம்",
     "இனத்தை", "ரகத்தை",
+)
+
+# "Before sowing" in six languages: the question is about preparing, even though it names the
+# sowing verb; counts four votes for pre_sowing like a variety word.
+BEFORE_SOWING: tuple[str, ...] = (
+    "बुवाई से पहले", "बोने से पहले", "रोपाई से पहले", "छर्नु अघि", "रोप्नु अघि", "लगाउनु अघि", "বপনের আগে",
+    "বোনার আগে", "লাগানোর আগে", "بوائی سے پہلے", "کاشت سے پہلے", "بونے سے پہلے", "விதைப்பதற்கு முன்",
+    "நடவுக்கு முன்", "වපුරන්න කලින්", "සිටුවන්න කලින්", "bone se pehle", "buvai se pehle",
+    "kasht se pehle", "chharnu aghi", "ropnu aghi", "bonar age",
 )
 
 TOPIC_CUES: dict[str, tuple[str, ...]] = {

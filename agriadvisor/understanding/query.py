@@ -9,7 +9,7 @@ from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import clean, tokenize
 from agriadvisor.understanding.keywords import (INTENT_CUES, STAGE_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS,
-                                                VARIETY_WORDS)
+                                                VARIETY_WORDS, BEFORE_SOWING)
 from agriadvisor.understanding.setting import is_setting
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
 from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS, canonical_country, canonical_crop
@@ -22,7 +22,7 @@ def _phrase_index(cues: dict[str, tuple[str, ...]]) -> dict[str, str]:
 _STAGE_INDEX = _phrase_index(STAGE_CUES)
 _INTENT_INDEX = _phrase_index(INTENT_CUES)
 _TOPIC_INDEX = _phrase_index(TOPIC_CUES)
-_VARIETY = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in VARIETY_WORDS)
+_PRE_SOWING_SIGNALS = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in VARIETY_WORDS + BEFORE_SOWING)
 _KIND_TOPIC = {"pest": "pests", "disease": "diseases"}
 
 
@@ -136,8 +136,8 @@ class QueryUnderstanding:
         grams = tokens + [" ".join(tokens[i:i + 2]) for i in range(len(tokens) - 1)] + \
             [" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
         for g in grams:
-            if g in _VARIETY:
-                stage_votes["pre_sowing"] += 3
+            if g in _PRE_SOWING_SIGNALS:  # "which variety", "before sowing": whatever sowing verb comes too
+                stage_votes["pre_sowing"] += 4
             if g in _STAGE_INDEX:
                 stage_votes[_STAGE_INDEX[g]] += 1 + g.count(" ")
             if g in _TOPIC_INDEX:

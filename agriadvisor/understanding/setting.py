@@ -19,7 +19,8 @@ _BEFORE = regex.compile(r"(?:\b(?:after|following|instead of|in place of|rather 
 _GENITIVE = r"(?:का|की|के|को|ko|ke|ki|ka|کا|کی|کے|এর|ের|র|ৰ)?"
 _PLACE_OR_TIME = (
     # English
-    r"field|fields|bund|bunds|straw|stubble|stubbles|residue|residues|fallow|fallows|harvest|harvesting|land|plot|crop is harvested"
+    r"field|fields|bund|bunds|straw|stubble|stubbles|residue|residues|fallow|fallows|harvest|harvesting|harvested"
+    r"|picking|picked|is over|finished|land|plot|crop is harvested"
     # romanized Hindi/Urdu/Nepali
     r"|khet|kheton|kheto|parali|pual|baad|bad|jagah|jaga|katai|kataai|katne|pachhi|pachi|aali|ali"
     # Hindi / Nepali

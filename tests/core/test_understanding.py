@@ -304,3 +304,22 @@ def test_which_variety_is_a_before_sowing_question_whatever_the_verb(qu: QueryUn
 
 def test_seed_rate_stays_a_sowing_question(qu: QueryUnderstanding) -> None:
     assert qu.run("wheat seed rate per acre").stage == "sowing"
+
+
+@pytest.mark.parametrize("question, crop, stage", [
+    ("मुस्ताङमा गत वर्ष उवाको बाला कालो धुलो भयो। यो वर्ष बीउ छर्नु अघि के गर्ने?", "barley", "pre_sowing"),  # uwa
+    ("गेहूं की बुवाई से पहले बीज उपचार कैसे करें", "wheat", "pre_sowing"),
+    ("සෝයා බෝංචි සිටුවන්න කලින් බීජවලට මොනවද කරන්න ඕනේ?", "soybean", "pre_sowing"),
+    ("cotton picking finished late in rahim yar khan, sowing wheat in december now. how much seed per acre?",
+     "wheat", "sowing"),
+])
+def test_crop_and_before_sowing_in_several_languages(qu: QueryUnderstanding, question: str, crop: str,
+                                                     stage: str) -> None:
+    info = qu.run(question)
+    assert (info.crop, info.stage) == (crop, stage)
+
+
+def test_terms_that_imply_their_crop(qu: QueryUnderstanding) -> None:
+    assert qu.run("in my ratoon some stools give pure white leaves").crop == "sugarcane"
+    info = qu.run("අම්පාරේ කුඹුරේ වල් වී ගොඩක්, කොහොමද අඩු කරගන්නේ?")  # weedy rice
+    assert info.crop == "rice" and "weeds" in info.topics
