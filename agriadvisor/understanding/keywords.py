@@ -5,7 +5,7 @@ from __future__ import annotations
 STAGE_CUES: dict[str, tuple[str, ...]] = {
     "pre_sowing": ("land preparation", "prepare land", "ploughing", "plough", "plowing", "tillage", "seed treatment",
                    "treat seed", "before sowing", "variety", "varieties", "which variety", "seed selection", "nursery bed",
-                   "puddling", "levelling", "leveling", "soil test", "khet ki taiyari", "beej upchar", "kism", "kisme", "kismein"),
+                   "puddling", "levelling", "leveling", "soil test", "khet ki taiyari", "beej upchar", "kism"),
     "sowing": ("sow", "sowing", "sown", "plant", "planting", "transplant", "transplanting", "seed rate", "spacing",
                "nursery", "when to sow", "sowing time", "buwai", "buvai", "bowai", "bijai", "ropai", "ropni", "rupai",
                "boai", "lagaune", "ropne", "बुवाई", "बुआई", "बोने", "बोनी", "रोपाई", "रोप्ने", "रोपनी", "छर्ने",
@@ -22,7 +22,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                      "booting", "anthesis", "phool", "bali", "baali", "dana"),
     "maturity": ("कटाई", "काट्ने", "बाली काट्ने", "কাটা", "ফসল কাটা", "کٹائی", "අස්වනු", "அறுவடை",
                  "কাটব", "কাটবো", "কাটতে", "কাটার", "काटें", "काटने", "काटना", "کاٹیں", "کاٹنا", "काट्दा", "அறுக்க",
-                 "அறுவடைக்கு", "ready to harvest", "ready to cut", "when to harvest", "harvest", "harvesting", "mature", "maturity", "ripening", "ripe", "cut the crop", "katai", "katai",
+                 "அறுவடைக்கு", "ready to harvest", "ready to cut", "when to harvest", "when to cut", "should i cut", "when should i cut", "harvest", "harvesting", "mature", "maturity", "ripening", "ripe", "cut the crop", "katai", "katai",
                  "kataai", "combine"),
     "post_harvest": ("भंडारण", "भण्डारण", "সংরক্ষণ", "ذخیرہ", "ගබඩා", "சேமிப்பு", "storage", "store", "storing", "dry the grain", "drying the grain", "grain drying", "drying grain",
                      "drying paddy", "paddy drying", "threshing", "thresh", "post harvest",
@@ -33,7 +33,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
 # "Which variety?" is asked before sowing, whatever verb comes with it ("kun jaat lagaune"):
 # each counts four votes for pre_sowing, more than a sowing verb found in both the glossary (two) and the cues (one).
 VARIETY_WORDS: tuple[str, ...] = (
-    "variety", "varieties", "cultivar", "kism", "kisam", "qism", "qisam", "prajati", "jaat", "jat", "prabheda", "ragam",
+    "variety", "varieties", "cultivar", "kism", "kisam", "qism", "qisam", "prajati", "jaat", "prabheda", "ragam",
     "किस्म", "किस्में", "प्रजाति", "जात", "জাত", "قسم", "اقسام", "ප්‍රභේද", "ප්‍රභේදය", "ரகம்", "இரகம்", "இனம்",
     "இனத்தை", "ரகத்தை",
 )

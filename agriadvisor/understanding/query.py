@@ -152,6 +152,8 @@ class QueryUnderstanding:
             if h.kind == "term" and h.topic in TOPICS:  # "बीज दर" (seed rate) is a term that means topic seed
                 topics[h.topic] = None
         info.topics = [t for t in TOPICS if t in topics]
+        if not stage_votes and "storage" in topics:  # "godam me rakhna hai": keeping grain is after harvest
+            stage_votes["post_harvest"] = 1
         if scene:  # "maize after rice harvest": the harvest is the other crop's; this one is being sown
             for late in ("maturity", "post_harvest"):
                 stage_votes.pop(late, None)

@@ -323,3 +323,16 @@ def test_terms_that_imply_their_crop(qu: QueryUnderstanding) -> None:
     assert qu.run("in my ratoon some stools give pure white leaves").crop == "sugarcane"
     info = qu.run("අම්පාරේ කුඹුරේ වල් වී ගොඩක්, කොහොමද අඩු කරගන්නේ?")  # weedy rice
     assert info.crop == "rice" and "weeds" in info.topics
+
+
+@pytest.mark.parametrize("question, stage", [
+    ("gehu ko 6 mahine godam me rakhna hai, kitna sukhana chahiye aur kisme rakhe?", "post_harvest"),  # kisme: "in what"
+    ("dhading bhatmas pods are browning, some already splitting. when exactly should i cut?", "maturity"),
+])
+def test_stage_words_farmers_use(qu: QueryUnderstanding, question: str, stage: str) -> None:
+    assert qu.run(question).stage == stage
+
+
+def test_nepali_lodging_word(qu: QueryUnderstanding) -> None:
+    assert "lodging->lodging" not in qu.run("sarlahi ma ukhu lamo bhayo, hawa huri le dhalcha").terms
+    assert any(t.endswith("->lodging") for t in qu.run("sarlahi ma ukhu lamo bhayo, hawa huri le dhalcha").terms)
