@@ -47,6 +47,15 @@ BEFORE_SOWING: tuple[str, ...] = (
     "kasht se pehle", "chharnu aghi", "ropnu aghi", "bonar age",
 )
 
+# "Sown 15 days ago", "ropai kar di": the crop is already in the ground, so the question is about
+# its care; counts four votes for vegetative, more than the sowing verb inside it.
+AFTER_SOWING: tuple[str, ...] = (
+    "sowed", "days after sowing", "days after transplanting", "das", "dat", "after transplanting",
+    "बोए", "बोया", "बो दिया", "बो दी", "रोपाई कर दी", "रोपाई कर दिया", "bo diya", "bo di", "boya", "ropai kar di",
+    "ropai kar diya", "buvai kar di", "रोपेको", "छरेको", "ropeko", "chhareko", "বুনেছি", "লাগিয়েছি", "রোপণ করেছি",
+    "بویا", "بو دی", "بو دیا", "لوائی کے", "کاشت کی", "நட்டு", "விதைத்து", "වැපිරුවා", "සිටෙව්වා",
+)
+
 TOPIC_CUES: dict[str, tuple[str, ...]] = {
     "soil": ("soil", "land", "acidic", "saline", "salinity", "alkaline", "ph", "organic matter", "mitti"),
     "seed": ("seed", "seeds", "variety", "varieties", "hybrid", "beej", "bij", "kism"),

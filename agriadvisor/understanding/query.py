@@ -9,7 +9,7 @@ from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import clean, tokenize
 from agriadvisor.understanding.keywords import (INTENT_CUES, STAGE_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS,
-                                                VARIETY_WORDS, BEFORE_SOWING)
+                                                VARIETY_WORDS, BEFORE_SOWING, AFTER_SOWING)
 from agriadvisor.understanding.setting import is_setting
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
 from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS, canonical_country, canonical_crop
@@ -23,6 +23,7 @@ _STAGE_INDEX = _phrase_index(STAGE_CUES)
 _INTENT_INDEX = _phrase_index(INTENT_CUES)
 _TOPIC_INDEX = _phrase_index(TOPIC_CUES)
 _PRE_SOWING_SIGNALS = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in VARIETY_WORDS + BEFORE_SOWING)
+_AFTER_SOWING = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in AFTER_SOWING)
 _KIND_TOPIC = {"pest": "pests", "disease": "diseases"}
 
 
@@ -138,12 +139,17 @@ class QueryUnderstanding:
         for g in grams:
             if g in _PRE_SOWING_SIGNALS:  # "which variety", "before sowing": whatever sowing verb comes too
                 stage_votes["pre_sowing"] += 4
+            if g in _AFTER_SOWING:  # "sown 15 days ago": the crop is growing
+                stage_votes["vegetative"] += 4
             if g in _STAGE_INDEX:
                 stage_votes[_STAGE_INDEX[g]] += 1 + g.count(" ")
             if g in _TOPIC_INDEX:
                 topics[_TOPIC_INDEX[g]] = None
+        seen_stage_words: set[tuple[str, str]] = set()
         for h in hits:
-            if h.kind == "stage" and h.canonical in STAGES:
+            # one vote per word: "ropai" is in both the Hindi and the Nepali romanized lists
+            if h.kind == "stage" and h.canonical in STAGES and (h.term.lower(), h.canonical) not in seen_stage_words:
+                seen_stage_words.add((h.term.lower(), h.canonical))
                 stage_votes[h.canonical] += 2
             if h.kind in _KIND_TOPIC:
                 topics[_KIND_TOPIC[h.kind]] = None

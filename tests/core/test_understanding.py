@@ -336,3 +336,18 @@ def test_stage_words_farmers_use(qu: QueryUnderstanding, question: str, stage: s
 def test_nepali_lodging_word(qu: QueryUnderstanding) -> None:
     assert "lodging->lodging" not in qu.run("sarlahi ma ukhu lamo bhayo, hawa huri le dhalcha").terms
     assert any(t.endswith("->lodging") for t in qu.run("sarlahi ma ukhu lamo bhayo, hawa huri le dhalcha").terms)
+
+
+@pytest.mark.parametrize("question", [
+    "हिसार में गेहूं बोए 15 दिन हो गए, पहला पानी कब लगाएं?",
+    "ludhiana me dhan ki ropai kar di, kharpatwar ki dawa kab daale?",
+    "حافظ آباد میں دھان کی لوائی کے دو ہفتے بعد پتوں پر بھورے دھبے ہیں",
+    "I sowed wheat 20 days ago, when is the first irrigation?",
+])
+def test_a_crop_already_sown_is_a_growing_crop(qu: QueryUnderstanding, question: str) -> None:
+    assert qu.run(question).stage == "vegetative"
+
+
+def test_asking_when_to_sow_is_still_sowing(qu: QueryUnderstanding) -> None:
+    assert qu.run("गेहूं कब बोएं").stage == "sowing"
+    assert qu.run("dhan ki ropai kab karein").stage == "sowing"
