@@ -5,12 +5,13 @@ from __future__ import annotations
 STAGE_CUES: dict[str, tuple[str, ...]] = {
     "pre_sowing": ("land preparation", "prepare land", "ploughing", "plough", "plowing", "tillage", "seed treatment",
                    "treat seed", "before sowing", "variety", "varieties", "which variety", "seed selection", "nursery bed",
-                   "puddling", "levelling", "leveling", "soil test", "khet ki taiyari", "beej upchar", "kism"),
+                   "puddling", "levelling", "leveling", "soil test", "khet ki taiyari", "beej upchar", "kism", "sett", "setts"),
     "sowing": ("sow", "sowing", "sown", "plant", "planting", "transplant", "transplanting", "seed rate", "spacing",
                "nursery", "when to sow", "sowing time", "buwai", "buvai", "bowai", "bijai", "ropai", "ropni", "rupai",
                "boai", "lagaune", "ropne", "बुवाई", "बुआई", "बोने", "बोनी", "रोपाई", "रोप्ने", "रोपनी", "छर्ने",
                "বপন", "রোপণ", "বোনা", "بوائی", "کاشت", "بیجائی", "වැපිරීම", "සිටුවීම", "විතැගීම", "விதைப்பு", "நடவு",
-               "விதைக்க", "වපුරන්න", "වපුරනවා", "වැපිරුවාම", "සිටුවන්න", "සිටුවනවා",
+               "விதைக்க", "lawai", "lavai", "لوائی", "faasla", "fasla", "فاصلہ", "दूरी", "duri", "দূরত্ব", "இடைவெளி", "පරතරය",
+               "වී ඉසින්න", "පැළ වී", "වපුරන්න", "වපුරනවා", "වැපිරුවාම", "සිටුවන්න", "සිටුවනවා",
                # verb forms farmers type: Bengali "to sow / if sown / planting", Hindi, Urdu, Nepali, Tamil
                "বুনতে", "বুনব", "বুনবো", "বুনলে", "বোনার", "বপনের", "রোপণের", "লাগানোর", "লাগাব", "লাগাবো",
                "बोएं", "बोयें", "बोना", "बोई", "बुआई", "रोपें", "लगाएं", "بوئیں", "بونا", "بوائی", "کاشت", "لگائیں",
@@ -38,9 +39,11 @@ VARIETY_WORDS: tuple[str, ...] = (
     "இனத்தை", "ரகத்தை",
 )
 
-# "Before sowing" in six languages: the question is about preparing, even though it names the
-# sowing verb; counts four votes for pre_sowing like a variety word.
+# "Before sowing" in six languages, and jobs done before sowing (choosing seed cane, a germination
+# test): the question is about preparing, even though it names the sowing verb; counts four votes
+# for pre_sowing like a variety word.
 BEFORE_SOWING: tuple[str, ...] = (
+    "seed cane", "sett treatment", "germination test", "germination percentage", "अंकुरण परीक्षण", "अंकुरण क्षमता",
     "बुवाई से पहले", "बोने से पहले", "रोपाई से पहले", "छर्नु अघि", "रोप्नु अघि", "लगाउनु अघि", "বপনের আগে",
     "বোনার আগে", "লাগানোর আগে", "بوائی سے پہلے", "کاشت سے پہلے", "بونے سے پہلے", "விதைப்பதற்கு முன்",
     "நடவுக்கு முன்", "වපුරන්න කලින්", "සිටුවන්න කලින්", "bone se pehle", "buvai se pehle",
@@ -53,7 +56,8 @@ AFTER_SOWING: tuple[str, ...] = (
     "sowed", "days after sowing", "days after transplanting", "das", "dat", "after transplanting",
     "बोए", "बोया", "बो दिया", "बो दी", "रोपाई कर दी", "रोपाई कर दिया", "bo diya", "bo di", "boya", "ropai kar di",
     "ropai kar diya", "buvai kar di", "रोपेको", "छरेको", "ropeko", "chhareko", "বুনেছি", "লাগিয়েছি", "রোপণ করেছি",
-    "بویا", "بو دی", "بو دیا", "لوائی کے", "کاشت کی", "நட்டு", "விதைத்து", "වැපිරුවා", "සිටෙව්වා",
+    "بویا", "بو دی", "بو دیا", "لوائی کے بعد", "کاشت کے بعد", "بوائی کے بعد", "रोपाई के बाद", "बुवाई के बाद",
+    "ropai ke baad", "buvai ke baad", "bowai ke baad", "நட்டு", "விதைத்து", "වැපිරුවා", "සිටෙව්වා",
 )
 
 TOPIC_CUES: dict[str, tuple[str, ...]] = {

@@ -341,7 +341,7 @@ def test_nepali_lodging_word(qu: QueryUnderstanding) -> None:
 @pytest.mark.parametrize("question", [
     "हिसार में गेहूं बोए 15 दिन हो गए, पहला पानी कब लगाएं?",
     "ludhiana me dhan ki ropai kar di, kharpatwar ki dawa kab daale?",
-    "حافظ آباد میں دھان کی لوائی کے دو ہفتے بعد پتوں پر بھورے دھبے ہیں",
+    "حافظ آباد میں دھان کی لوائی کے بعد پتوں پر بھورے دھبے ہیں",
     "I sowed wheat 20 days ago, when is the first irrigation?",
 ])
 def test_a_crop_already_sown_is_a_growing_crop(qu: QueryUnderstanding, question: str) -> None:
@@ -351,3 +351,13 @@ def test_a_crop_already_sown_is_a_growing_crop(qu: QueryUnderstanding, question:
 def test_asking_when_to_sow_is_still_sowing(qu: QueryUnderstanding) -> None:
     assert qu.run("गेहूं कब बोएं").stage == "sowing"
     assert qu.run("dhan ki ropai kab karein").stage == "sowing"
+
+
+@pytest.mark.parametrize("question, stage", [
+    ("sheikhupura me basmati ki lawai karwani hai, aik acre me kitne boote aur faasla kitna?", "sowing"),
+    ("kolhapur - planting new ganna next month. how long to dip the setts and how old shud the seed cane be",
+     "pre_sowing"),
+    ("පොළොන්නරුවේ කුඹුරට පැළ වී ඉසින්න අක්කරයකට වී බුසල් කීයක් ඕනද?", "sowing"),
+])
+def test_spacing_setts_and_broadcasting_words(qu: QueryUnderstanding, question: str, stage: str) -> None:
+    assert qu.run(question).stage == stage
