@@ -13,7 +13,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                "விதைக்க", "lawai", "lavai", "لوائی", "faasla", "fasla", "فاصلہ", "दूरी", "duri", "দূরত্ব", "இடைவெளி", "පරතරය",
                "වී ඉසින්න", "පැළ වී", "වපුරන්න", "වපුරනවා", "වැපිරුවාම", "සිටුවන්න", "සිටුවනවා",
                # verb forms farmers type: Bengali "to sow / if sown / planting", Hindi, Urdu, Nepali, Tamil
-               "বুনতে", "বুনব", "বুনবো", "বুনলে", "বোনার", "বপনের", "রোপণের", "লাগানোর", "লাগাব", "লাগাবো",
+               "বুনতে", "বুনব", "বুনবো", "বুনলে", "বোনার", "বপনের", "রোপণের", "লাগানোর", "লাগাব", "লাগাবো", "লাগালে", "লাগাতে",
+               "bunbo", "bunte", "bunle", "lagabo", "lagale", "koto dure", "kato dure", "দূরত্ব কত",
                "बोएं", "बोयें", "बोना", "बोई", "बुआई", "रोपें", "लगाएं", "بوئیں", "بونا", "بوائی", "کاشت", "لگائیں",
                "छर्दा", "छर्नु", "रोप्दा", "boye", "boyen", "boyein", "boen", "bona", "bote", "ugaye", "ugayen", "விதைக்கலாம்", "விதைப்பது", "நடலாம்", "நடவுக்கு"),
     "vegetative": ("tiller", "tillers", "tillering", "seedling", "seedlings", "young", "vegetative", "knee high",
@@ -23,11 +24,15 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
                      "booting", "anthesis", "phool", "bali", "baali", "dana"),
     "maturity": ("कटाई", "काट्ने", "बाली काट्ने", "কাটা", "ফসল কাটা", "کٹائی", "අස්වනු", "அறுவடை",
                  "কাটব", "কাটবো", "কাটতে", "কাটার", "काटें", "काटने", "काटना", "کاٹیں", "کاٹنا", "काट्दा", "அறுக்க",
-                 "அறுவடைக்கு", "ready to harvest", "ready to cut", "when to harvest", "when to cut", "should i cut", "when should i cut", "harvest", "harvesting", "mature", "maturity", "ripening", "ripe", "cut the crop", "katai", "katai",
+                 "அறுவடைக்கு", "ready to harvest", "ready to cut", "when to harvest", "when to cut", "should i cut", "when should i cut",
+                 "ready for cutting", "ready for harvest", "ready for harvesting", "cut now", "kete felbo", "katbo",
+                 "kaatbo", "peke geche", "পেকে গেছে", "কেটে ফেলব", "harvest", "harvesting", "mature", "maturity", "ripening", "ripe", "cut the crop", "katai", "katai",
                  "kataai", "combine"),
     "post_harvest": ("भंडारण", "भण्डारण", "সংরক্ষণ", "ذخیرہ", "ගබඩා", "சேமிப்பு", "storage", "store", "storing", "dry the grain", "drying the grain", "grain drying", "drying grain",
                      "drying paddy", "paddy drying", "threshing", "thresh", "post harvest",
-                     "post-harvest", "godown", "moisture content", "bhandaran", "சேமிக்க", "சேமிக்கணும்", "சேமிப்பது", "சேமித்து",
+                     "post-harvest", "godown", "moisture content", "bhandaran", "after harvest", "harvested", "last picking",
+                     "picking done", "cotton sticks", "காய வைக்க", "காய வெச்சு", "காய வைக்கணும்", "காயவைத்து",
+                     "அறுவடை செஞ்ச", "அறுவடை செய்த", "कटाई के बाद", "katai ke baad", "কাটার পর", "کٹائی کے بعد", "சேமிக்க", "சேமிக்கணும்", "சேமிப்பது", "சேமித்து",
                      "சேமிக்கலாம்", "भंडारण", "भण्डारण गर्ने", "ذخیرہ کریں", "සංරක්ෂණය", "গুদামজাত", "stubble", "residue", "straw", "parali"),
 }
 
@@ -81,7 +86,7 @@ TOPIC_CUES: dict[str, tuple[str, ...]] = {
     "economics": ("price", "cost", "profit", "insurance", "subsidy", "loan", "market", "msp", "sell", "selling",
                   "sale", "bhav", "daam", "mandi", "bechna", "bechne", "beche", "बेचना", "बेचने", "बेचें", "बिक्री", "भाव",
                   "दाम", "मंडी", "मण्डी", "बेच्ने", "बेच्दा", "বিক্রি", "বেচা", "বেচতে", "দাম", "بیچنا", "بیچنے", "قیمت",
-                  "منڈی", "ریٹ", "விற்க", "விற்பனை", "விலை", "විකුණ", "විකුණන්න", "මිල"),
+                  "منڈی", "ریٹ", "விற்க", "விற்பனை", "விலை", "விக்க", "விக்கணும்", "விற்கணும்", "විකුණ", "විකුණන්න", "මිල"),
     "safety": ("ppe", "protective", "mask", "gloves", "poisoning", "safe handling"),
 }
 

@@ -172,6 +172,9 @@ class QueryUnderstanding:
             # "harvest and store": a question that names both is about the later step, storage
             if best == "maturity" and (stage_votes.get("post_harvest") or "storage" in topics):
                 best = "post_harvest"
+            # "ears breaking, cut now or wait?": a harvest word beats the plant part it is about
+            if best == "reproductive" and stage_votes.get("maturity"):
+                best = "maturity"
             info.stage, info.stage_from = best, "question"
         elif context and context.get("stage"):
             info.stage, info.stage_from = context["stage"], "context"

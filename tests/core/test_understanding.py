@@ -361,3 +361,19 @@ def test_asking_when_to_sow_is_still_sowing(qu: QueryUnderstanding) -> None:
 ])
 def test_spacing_setts_and_broadcasting_words(qu: QueryUnderstanding, question: str, stage: str) -> None:
     assert qu.run(question).stage == stage
+
+
+@pytest.mark.parametrize("question, crop, stage", [
+    ("باسمتی کی پنیری کتنے دن کی ہو تو کھیت میں لگائیں؟", "rice", "sowing"),  # basmati in Urdu script
+    ("බඩඉරිඟු ගොබය ඇතුලේ දළඹුවෝ ඉන්නවා", "maize", None),  # maize written as one word
+    ("haor e boro dhan 80 percent peke geche, ekhoni kete felbo?", "rice", "maturity"),
+    ("அறுவடை செஞ்ச நெல்லை எவ்வளவு காய வெச்சு விக்கணும்?", "rice", "post_harvest"),
+    ("barley ears breaking and falling in wind, crop gone yellow. cut now or wait few days?", "barley", "maturity"),
+    ("last picking done in multan, can i keep the cotton sticks on the roof?", "cotton", "post_harvest"),
+    ("আখ কোন মাসে লাগালে ফলন বেশি হয়?", "sugarcane", "sowing"),
+])
+def test_fresh_farmer_questions(qu: QueryUnderstanding, question: str, crop: str, stage: str | None) -> None:
+    info = qu.run(question)
+    assert info.crop == crop
+    if stage:
+        assert info.stage == stage
