@@ -377,3 +377,13 @@ def test_fresh_farmer_questions(qu: QueryUnderstanding, question: str, crop: str
     assert info.crop == crop
     if stage:
         assert info.stage == stage
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("cotton flowers not opening, rosette flowers, small holes in green bolls", "pink bollworm"),
+    ("makka ke gobhe me sundi, keede ke sir pe ulta Y bana hai", "fall armyworm"),
+    ("moneragala ratoon: some stools give pure white leaves", "white leaf disease"),
+    ("rice leaves yellow from the tips with wavy margins after the storm", "bacterial leaf blight"),
+])
+def test_symptoms_farmers_describe_name_the_pest_or_disease(qu: QueryUnderstanding, question: str, focus: str) -> None:
+    assert focus in qu.run(question).focus
