@@ -16,6 +16,14 @@ REPO = HERE.parent
 RESULTS = HERE / "results"
 DEVSET = HERE / "data" / "devset.jsonl"
 HELDOUT = DEVSET.with_name("heldout.jsonl")
+# Question sets written apart from the dev set, and how blind each one still is.
+HELDOUT_SETS = {
+    "heldout": (HELDOUT, "60 questions; its misses later shaped boost weights and glossary words"),
+    "heldout2": (DEVSET.with_name("heldout2.jsonl"), "50 questions written after tuning; its misses then shaped "
+                 "stage words and glossary entries"),
+    "heldout3": (DEVSET.with_name("heldout3.jsonl"), "50 questions written last; first-sight fact recall was 0.59, "
+                 "and a look at its misses added glossary words"),
+}
 KCC = REPO.parent / "shared" / "eval" / "kcc" / "kcc_telangana_2025-01.csv"
 
 
