@@ -22,7 +22,7 @@ _PLACE_OR_TIME = (
     r"field|fields|bund|bunds|straw|stubble|stubbles|residue|residues|fallow|fallows|harvest|harvesting|harvested"
     r"|picking|picked|is over|finished|land|plot|crop is harvested"
     # romanized Hindi/Urdu/Nepali
-    r"|khet|kheton|kheto|parali|pual|baad|bad|jagah|jaga|katai|kataai|katne|pachhi|pachi|aali|ali"
+    r"|khet|kheton|kheto|parali|pual|baad|jagah|jaga|katai|kataai|katne|pachhi|pachi|aali"
     # Hindi / Nepali
     r"|खेत|बाद|जगह|पराली|पुआल|कटाई|काटने|आली|पछि|सट्टा|काटेपछि|काटिसकेपछि|छ्वाली"
     # Urdu
