@@ -77,9 +77,16 @@ def dominant_script(text: str) -> str:
     return max(counts.items(), key=lambda kv: kv[1])[0]
 
 
+_JOINERS = str.maketrans("", "", "\u200c\u200d")
+
+
 def tokenize(text: str, *, drop_stopwords: bool = True) -> list[str]:
-    """Lower-cased word tokens that keep Indic vowel signs attached."""
-    toks = [t.lower() for t in _TOKEN.findall(text)]
+    """Lower-cased word tokens that keep Indic vowel signs attached.
+
+    ZWJ/ZWNJ only change how a conjunct is drawn, and phone keyboards differ on them (Sinhala
+    ප්‍රභේද is typed with and without one), so tokens are compared without them.
+    """
+    toks = [t.lower() for t in _TOKEN.findall(text.translate(_JOINERS))]
     if drop_stopwords:
         toks = [t for t in toks if t not in ENGLISH_STOPWORDS and t not in ROMAN_STOPWORDS]
     return toks

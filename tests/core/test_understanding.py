@@ -387,3 +387,16 @@ def test_fresh_farmer_questions(qu: QueryUnderstanding, question: str, crop: str
 ])
 def test_symptoms_farmers_describe_name_the_pest_or_disease(qu: QueryUnderstanding, question: str, focus: str) -> None:
     assert focus in qu.run(question).focus
+
+
+def test_joiners_do_not_change_words() -> None:
+    from agriadvisor.text import tokenize
+
+    # Sinhala "variety" typed with and without the zero-width joiner of its conjunct
+    assert tokenize("ප්\u200dරභේද") == tokenize("ප්රභේද") == ["ප්රභේද"]
+
+
+@pytest.mark.parametrize("question", ["සෝයා බෝංචි ප්\u200dරභේද මොනවද?", "සෝයා බෝංචි ප්රභේද මොනවද?"])
+def test_sinhala_variety_with_or_without_joiner(qu: QueryUnderstanding, question: str) -> None:
+    info = qu.run(question)
+    assert (info.crop, info.stage) == ("soybean", "pre_sowing") and "seed" in info.topics
