@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import regex
+
 from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load_glossary
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import clean, tokenize
@@ -24,6 +26,11 @@ _INTENT_INDEX = _phrase_index(INTENT_CUES)
 _TOPIC_INDEX = _phrase_index(TOPIC_CUES)
 _PRE_SOWING_SIGNALS = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in VARIETY_WORDS + BEFORE_SOWING)
 _AFTER_SOWING = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in AFTER_SOWING)
+# "N days/weeks after sowing or transplanting", with the number or its word between
+_WEEKS_AFTER_SOWING = regex.compile(
+    r"(?:لوائی|کاشت|بوائی|بجائی|रोपाई|बुवाई|बुआई|रोपे|ropai|buvai|bowai|lawai|sowing|transplanting|planting)"
+    r"\s+(?:کے|के|ke|ko|को)?\s*[\p{L}\p{N}]+\s+(?:ہفتے|ہفتوں|دن|सप्ताह|हफ्ते|दिन|hafte|din|days?|weeks?)\s+"
+    r"(?:بعد|बाद|baad|bad|पछि|pachhi)", regex.IGNORECASE)
 _KIND_TOPIC = {"pest": "pests", "disease": "diseases"}
 
 
@@ -158,6 +165,8 @@ class QueryUnderstanding:
             if h.kind == "term" and h.topic in TOPICS:  # "बीज दर" (seed rate) is a term that means topic seed
                 topics[h.topic] = None
         info.topics = [t for t in TOPICS if t in topics]
+        if _WEEKS_AFTER_SOWING.search(info.text):  # "لوائی کے دو ہفتے بعد", "रोपाई के 20 दिन बाद"
+            stage_votes["vegetative"] += 4
         if not stage_votes and "storage" in topics:  # "godam me rakhna hai": keeping grain is after harvest
             stage_votes["post_harvest"] = 1
         if scene:  # "maize after rice harvest": the harvest is the other crop's; this one is being sown

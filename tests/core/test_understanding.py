@@ -400,3 +400,16 @@ def test_joiners_do_not_change_words() -> None:
 def test_sinhala_variety_with_or_without_joiner(qu: QueryUnderstanding, question: str) -> None:
     info = qu.run(question)
     assert (info.crop, info.stage) == ("soybean", "pre_sowing") and "seed" in info.topics
+
+
+@pytest.mark.parametrize("question", [
+    "حافظ آباد میں دھان کی لوائی کے دو ہفتے بعد پرانے پتوں پر بھورے دھبے ہیں",
+    "रोपाई के 20 दिन बाद कौन सी खाद डालें",
+    "சோளம் இளம் பயிர்ல நடுக்குருத்து காஞ்சு போகுது, கொஞ்சம் தாமதமா விதைச்சேன்",
+])
+def test_weeks_after_sowing_in_several_languages(qu: QueryUnderstanding, question: str) -> None:
+    assert qu.run(question).stage == "vegetative"
+
+
+def test_hopper_burn_circles_name_the_planthopper(qu: QueryUnderstanding) -> None:
+    assert "brown planthopper" in qu.run("करनाल में धान के खेत में जगह-जगह गोल घेरे में पौधे सूखकर गिर रहे हैं").focus
