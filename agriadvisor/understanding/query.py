@@ -5,32 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import regex
-
 from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load_glossary
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import clean, tokenize
-from agriadvisor.understanding.keywords import (INTENT_CUES, STAGE_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS,
-                                                VARIETY_WORDS, BEFORE_SOWING, AFTER_SOWING)
-from agriadvisor.understanding.setting import is_setting
+from agriadvisor.understanding.keywords import INTENT_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
-from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS, canonical_country, canonical_crop
+from agriadvisor.understanding.setting import is_setting
+from agriadvisor.understanding.stage import decide_stage, stage_votes, word_grams
+from agriadvisor.vocab import COUNTRIES, CROPS, TOPICS, canonical_country, canonical_crop
 
 
 def _phrase_index(cues: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return {" ".join(tokenize(p, drop_stopwords=False)): label for label, phrases in cues.items() for p in phrases}
 
 
-_STAGE_INDEX = _phrase_index(STAGE_CUES)
 _INTENT_INDEX = _phrase_index(INTENT_CUES)
 _TOPIC_INDEX = _phrase_index(TOPIC_CUES)
-_PRE_SOWING_SIGNALS = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in VARIETY_WORDS + BEFORE_SOWING)
-_AFTER_SOWING = frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in AFTER_SOWING)
-# "N days/weeks after sowing or transplanting", with the number or its word between
-_WEEKS_AFTER_SOWING = regex.compile(
-    r"(?:لوائی|کاشت|بوائی|بجائی|रोपाई|बुवाई|बुआई|रोपे|ropai|buvai|bowai|lawai|sowing|transplanting|planting)"
-    r"\s+(?:کے|के|ke|ko|को)?\s*[\p{L}\p{N}]+\s+(?:ہفتے|ہفتوں|دن|सप्ताह|हफ्ते|दिन|hafte|din|days?|weeks?)\s+"
-    r"(?:بعد|बाद|baad|bad|पछि|pachhi)", regex.IGNORECASE)
 _KIND_TOPIC = {"pest": "pests", "disease": "diseases"}
 
 
@@ -139,25 +129,12 @@ class QueryUnderstanding:
     @staticmethod
     def _stage_topics(info: QueryInfo, hits: list[TermHit], tokens: list[str], stage: str | None, context: dict | None,
                       *, scene: bool = False) -> None:
-        stage_votes: Counter[str] = Counter()
+        grams = word_grams(tokens)
         topics: dict[str, None] = {}
-        grams = tokens + [" ".join(tokens[i:i + 2]) for i in range(len(tokens) - 1)] + \
-            [" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
         for g in grams:
-            if g in _PRE_SOWING_SIGNALS:  # "which variety", "before sowing": whatever sowing verb comes too
-                stage_votes["pre_sowing"] += 4
-            if g in _AFTER_SOWING:  # "sown 15 days ago": the crop is growing
-                stage_votes["vegetative"] += 4
-            if g in _STAGE_INDEX:
-                stage_votes[_STAGE_INDEX[g]] += 1 + g.count(" ")
             if g in _TOPIC_INDEX:
                 topics[_TOPIC_INDEX[g]] = None
-        seen_stage_words: set[tuple[str, str]] = set()
         for h in hits:
-            # one vote per word: "ropai" is in both the Hindi and the Nepali romanized lists
-            if h.kind == "stage" and h.canonical in STAGES and (h.term.lower(), h.canonical) not in seen_stage_words:
-                seen_stage_words.add((h.term.lower(), h.canonical))
-                stage_votes[h.canonical] += 2
             if h.kind in _KIND_TOPIC:
                 topics[_KIND_TOPIC[h.kind]] = None
             if h.kind == "topic" and h.canonical in TOPICS:
@@ -165,26 +142,11 @@ class QueryUnderstanding:
             if h.kind == "term" and h.topic in TOPICS:  # "बीज दर" (seed rate) is a term that means topic seed
                 topics[h.topic] = None
         info.topics = [t for t in TOPICS if t in topics]
-        if _WEEKS_AFTER_SOWING.search(info.text):  # "لوائی کے دو ہفتے بعد", "रोपाई के 20 दिन बाद"
-            stage_votes["vegetative"] += 4
-        if not stage_votes and "storage" in topics:  # "godam me rakhna hai": keeping grain is after harvest
-            stage_votes["post_harvest"] = 1
-        if scene:  # "maize after rice harvest": the harvest is the other crop's; this one is being sown
-            for late in ("maturity", "post_harvest"):
-                stage_votes.pop(late, None)
-            stage_votes.setdefault("sowing", 1)
+        inferred = decide_stage(stage_votes(info.text, grams, hits), info.topics, scene=scene)
         if stage:
             info.stage, info.stage_from = stage, "argument"
-        elif stage_votes:
-            ranked = stage_votes.most_common()
-            best = ranked[0][0]
-            # "harvest and store": a question that names both is about the later step, storage
-            if best == "maturity" and (stage_votes.get("post_harvest") or "storage" in topics):
-                best = "post_harvest"
-            # "ears breaking, cut now or wait?": a harvest word beats the plant part it is about
-            if best == "reproductive" and stage_votes.get("maturity"):
-                best = "maturity"
-            info.stage, info.stage_from = best, "question"
+        elif inferred:
+            info.stage, info.stage_from = inferred, "question"
         elif context and context.get("stage"):
             info.stage, info.stage_from = context["stage"], "context"
 

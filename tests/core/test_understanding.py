@@ -413,3 +413,16 @@ def test_weeks_after_sowing_in_several_languages(qu: QueryUnderstanding, questio
 
 def test_hopper_burn_circles_name_the_planthopper(qu: QueryUnderstanding) -> None:
     assert "brown planthopper" in qu.run("करनाल में धान के खेत में जगह-जगह गोल घेरे में पौधे सूखकर गिर रहे हैं").focus
+
+
+def test_decide_stage_rules() -> None:
+    from collections import Counter
+
+    from agriadvisor.understanding.stage import decide_stage
+
+    assert decide_stage(Counter(), []) is None
+    assert decide_stage(Counter(), ["storage"]) == "post_harvest"
+    assert decide_stage(Counter(maturity=3, post_harvest=1), []) == "post_harvest"
+    assert decide_stage(Counter(reproductive=2, maturity=1), []) == "maturity"
+    assert decide_stage(Counter(maturity=3), [], scene=True) == "sowing"
+    assert decide_stage(Counter(sowing=3, pre_sowing=4), []) == "pre_sowing"
