@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from agriadvisor.errors import AgriAdvisorError, InputError
+from agriadvisor.errors import AgriAdvisorError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Grounded, cited crop advice for smallholder farmers in South Asia.")
@@ -181,14 +181,14 @@ def eval_(dataset: Path = typer.Argument(..., help="JSONL/CSV of questions with 
     from agriadvisor.advisor import Advisor
     from agriadvisor.evaluation import evaluate, load_dataset
 
+    from agriadvisor.evaluation.chart import check_chart_path, save_chart
+
     try:
-        if chart is not None and chart.suffix.lower() != ".png":  # fail before the long run, not after
-            raise InputError(f"chart path must end in .png, got {chart.name!r}")
+        if chart is not None:
+            check_chart_path(chart)  # fail before the long run, not after
         items = load_dataset(dataset, limit=limit)
         report = evaluate(Advisor(_settings()), items, k=k)
         if chart is not None:
-            from agriadvisor.evaluation.chart import save_chart
-
             save_chart(report, chart, title=dataset.name)
     except AgriAdvisorError as exc:
         _fail(exc)

@@ -92,6 +92,17 @@ def tokenize(text: str, *, drop_stopwords: bool = True) -> list[str]:
     return toks
 
 
+def phrase(text: str) -> str:
+    """``text`` as a run of tokens joined by single spaces, stop words kept: the form in which cue
+    phrases, glossary names and a question's word runs are compared."""
+    return " ".join(tokenize(text, drop_stopwords=False))
+
+
+def phrase_index(cues: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Each cue phrase (as :func:`phrase`) mapped to its label."""
+    return {phrase(p): label for label, phrases in cues.items() for p in phrases}
+
+
 def split_sentences(text: str) -> list[str]:
     """Split a passage into sentences, keeping abbreviations such as "e.g." intact."""
     out: list[str] = []

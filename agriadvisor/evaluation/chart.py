@@ -15,6 +15,17 @@ HEADLINE = (("crop_at_3", "crop@3"), ("country_right", "country"), ("mrr", "MRR"
 TARGETS = {"crop_at_3": 0.95, "country_right": 0.90, "fact_recall": 0.85}  # issue 5's targets, drawn as ticks
 
 
+def check_chart_path(path: Path | str) -> Path:
+    """``path`` if a chart can be written there; otherwise :class:`InputError` saying why. Cheap:
+    the CLI calls it before a long evaluation run."""
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise InputError(f"chart path must end in .png, got {path.name!r}")
+    if not path.parent.is_dir():
+        raise InputError(f"folder for the chart does not exist: {path.parent}")
+    return path
+
+
 def save_chart(report: "EvalReport", path: Path | str, *, title: str = "") -> Path:
     """Write ``report`` as a two-panel PNG chart to ``path`` and return the path.
 
@@ -22,11 +33,7 @@ def save_chart(report: "EvalReport", path: Path | str, *, title: str = "") -> Pa
         ConfigError: matplotlib is not installed (``pip install 'agriadvisor[chart]'``).
         InputError: ``path`` does not end in ``.png`` or its folder does not exist.
     """
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise InputError(f"chart path must end in .png, got {path.name!r}")
-    if not path.parent.is_dir():
-        raise InputError(f"folder for the chart does not exist: {path.parent}")
+    path = check_chart_path(path)
     try:
         import matplotlib
 

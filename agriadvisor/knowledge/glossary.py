@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agriadvisor.errors import KnowledgeError
-from agriadvisor.text import clean, tokenize
+from agriadvisor.text import clean, phrase
 from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS
 
 LANGUAGES = ("en", "hi", "bn", "ur", "ne", "si", "ta")
@@ -109,7 +109,7 @@ class Lexicon:
     places: "Lexicon | None" = None
 
     def _add(self, word: str, hit: TermHit) -> None:
-        key = " ".join(tokenize(clean(word), drop_stopwords=False))
+        key = phrase(clean(word))
         if not key:
             return
         self.exact.setdefault(key, []).append(hit)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load_glossary
 from agriadvisor.models import QueryInfo
-from agriadvisor.text import clean, tokenize
+from agriadvisor.text import clean, phrase_index, tokenize
 from agriadvisor.understanding.keywords import INTENT_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
 from agriadvisor.understanding.setting import is_setting
@@ -15,12 +15,8 @@ from agriadvisor.understanding.stage import decide_stage, stage_votes, word_gram
 from agriadvisor.vocab import COUNTRIES, CROPS, TOPICS, canonical_country, canonical_crop
 
 
-def _phrase_index(cues: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {" ".join(tokenize(p, drop_stopwords=False)): label for label, phrases in cues.items() for p in phrases}
-
-
-_INTENT_INDEX = _phrase_index(INTENT_CUES)
-_TOPIC_INDEX = _phrase_index(TOPIC_CUES)
+_INTENT_INDEX = phrase_index(INTENT_CUES)
+_TOPIC_INDEX = phrase_index(TOPIC_CUES)
 _KIND_TOPIC = {"pest": "pests", "disease": "diseases"}
 
 

@@ -10,23 +10,18 @@ win.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
 
 import regex
 
 from agriadvisor.knowledge.glossary import TermHit
-from agriadvisor.text import tokenize
+from agriadvisor.text import phrase, phrase_index
 from agriadvisor.understanding.keywords import AFTER_SOWING, BEFORE_SOWING, STAGE_CUES, VARIETY_WORDS
 from agriadvisor.vocab import STAGES
 
 
-def _phrases(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(" ".join(tokenize(w, drop_stopwords=False)) for w in words)
-
-
-_CUES = {" ".join(tokenize(p, drop_stopwords=False)): stage for stage, phrases in STAGE_CUES.items() for p in phrases}
-_PRE_SOWING_SIGNALS = _phrases(VARIETY_WORDS + BEFORE_SOWING)
-_AFTER_SOWING = _phrases(AFTER_SOWING)
+_CUES = phrase_index(STAGE_CUES)
+_PRE_SOWING_SIGNALS = frozenset(map(phrase, VARIETY_WORDS + BEFORE_SOWING))
+_AFTER_SOWING = frozenset(map(phrase, AFTER_SOWING))
 # "N days/weeks after sowing or transplanting", with the number or its word between
 _WEEKS_AFTER_SOWING = regex.compile(
     r"(?:لوائی|کاشت|بوائی|بجائی|रोपाई|बुवाई|बुआई|रोपे|ropai|buvai|bowai|lawai|sowing|transplanting|planting)"

@@ -191,14 +191,6 @@ def test_bengali_rice_season_names_mean_rice(qu: QueryUnderstanding) -> None:
     assert qu.run("বোরো বীজতলার চারা হলুদ").crop == "rice"
 
 
-@pytest.mark.parametrize("question, stage", [
-    ("লক্ষ্মীপুরে সয়াবিন কখন বুনতে হয়?", "sowing"), ("আখ লাগানোর সবচেয়ে ভালো সময় কখন?", "sowing"),
-    ("सोयाबीन कब बोएं?", "sowing"), ("গম কখন কাটব?", "maturity"), ("how do i know my sorghum is ready to cut", "maturity"),
-])
-def test_sowing_and_harvest_verbs_set_the_stage(qu: QueryUnderstanding, question: str, stage: str) -> None:
-    assert qu.run(question).stage == stage
-
-
 def test_a_term_that_names_its_crop_still_gives_the_crop(qu: QueryUnderstanding) -> None:
     info = qu.run("தமிழ்நாட்டில் சம்பா நெல் பருவம் எப்போது?")  # "Samba rice season in Tamil Nadu: when?"
     assert info.crop == "rice" and "samba season" in info.search_query
@@ -292,16 +284,6 @@ def test_a_crop_after_the_harvest_of_another(qu: QueryUnderstanding) -> None:
     assert info.crop == "wheat" and info.stage in ("pre_sowing", "sowing")
 
 
-@pytest.mark.parametrize("question", [
-    "nepal ko pahad ma lagaune makai ko ramro jaat kun ho",
-    "யாழ்ப்பாணத்தில் சிறுபோகத்தில் எந்த நெல் இனத்தை விதைக்கலாம்?",
-    "gehun ki kaunsi kism bona chahiye",
-    "which wheat variety to sow in late november",
-])
-def test_which_variety_is_a_before_sowing_question_whatever_the_verb(qu: QueryUnderstanding, question: str) -> None:
-    assert qu.run(question).stage == "pre_sowing"
-
-
 def test_seed_rate_stays_a_sowing_question(qu: QueryUnderstanding) -> None:
     assert qu.run("wheat seed rate per acre").stage == "sowing"
 
@@ -325,42 +307,14 @@ def test_terms_that_imply_their_crop(qu: QueryUnderstanding) -> None:
     assert info.crop == "rice" and "weeds" in info.topics
 
 
-@pytest.mark.parametrize("question, stage", [
-    ("gehu ko 6 mahine godam me rakhna hai, kitna sukhana chahiye aur kisme rakhe?", "post_harvest"),  # kisme: "in what"
-    ("dhading bhatmas pods are browning, some already splitting. when exactly should i cut?", "maturity"),
-])
-def test_stage_words_farmers_use(qu: QueryUnderstanding, question: str, stage: str) -> None:
-    assert qu.run(question).stage == stage
-
-
 def test_nepali_lodging_word(qu: QueryUnderstanding) -> None:
     assert "lodging->lodging" not in qu.run("sarlahi ma ukhu lamo bhayo, hawa huri le dhalcha").terms
     assert any(t.endswith("->lodging") for t in qu.run("sarlahi ma ukhu lamo bhayo, hawa huri le dhalcha").terms)
 
 
-@pytest.mark.parametrize("question", [
-    "हिसार में गेहूं बोए 15 दिन हो गए, पहला पानी कब लगाएं?",
-    "ludhiana me dhan ki ropai kar di, kharpatwar ki dawa kab daale?",
-    "حافظ آباد میں دھان کی لوائی کے بعد پتوں پر بھورے دھبے ہیں",
-    "I sowed wheat 20 days ago, when is the first irrigation?",
-])
-def test_a_crop_already_sown_is_a_growing_crop(qu: QueryUnderstanding, question: str) -> None:
-    assert qu.run(question).stage == "vegetative"
-
-
 def test_asking_when_to_sow_is_still_sowing(qu: QueryUnderstanding) -> None:
     assert qu.run("गेहूं कब बोएं").stage == "sowing"
     assert qu.run("dhan ki ropai kab karein").stage == "sowing"
-
-
-@pytest.mark.parametrize("question, stage", [
-    ("sheikhupura me basmati ki lawai karwani hai, aik acre me kitne boote aur faasla kitna?", "sowing"),
-    ("kolhapur - planting new ganna next month. how long to dip the setts and how old shud the seed cane be",
-     "pre_sowing"),
-    ("පොළොන්නරුවේ කුඹුරට පැළ වී ඉසින්න අක්කරයකට වී බුසල් කීයක් ඕනද?", "sowing"),
-])
-def test_spacing_setts_and_broadcasting_words(qu: QueryUnderstanding, question: str, stage: str) -> None:
-    assert qu.run(question).stage == stage
 
 
 @pytest.mark.parametrize("question, crop, stage", [
@@ -402,15 +356,6 @@ def test_sinhala_variety_with_or_without_joiner(qu: QueryUnderstanding, question
     assert (info.crop, info.stage) == ("soybean", "pre_sowing") and "seed" in info.topics
 
 
-@pytest.mark.parametrize("question", [
-    "حافظ آباد میں دھان کی لوائی کے دو ہفتے بعد پرانے پتوں پر بھورے دھبے ہیں",
-    "रोपाई के 20 दिन बाद कौन सी खाद डालें",
-    "சோளம் இளம் பயிர்ல நடுக்குருத்து காஞ்சு போகுது, கொஞ்சம் தாமதமா விதைச்சேன்",
-])
-def test_weeks_after_sowing_in_several_languages(qu: QueryUnderstanding, question: str) -> None:
-    assert qu.run(question).stage == "vegetative"
-
-
 def test_hopper_burn_circles_name_the_planthopper(qu: QueryUnderstanding) -> None:
     assert "brown planthopper" in qu.run("करनाल में धान के खेत में जगह-जगह गोल घेरे में पौधे सूखकर गिर रहे हैं").focus
 
@@ -426,3 +371,37 @@ def test_decide_stage_rules() -> None:
     assert decide_stage(Counter(reproductive=2, maturity=1), []) == "maturity"
     assert decide_stage(Counter(maturity=3), [], scene=True) == "sowing"
     assert decide_stage(Counter(sowing=3, pre_sowing=4), []) == "pre_sowing"
+
+
+# One table for the stage a question's words point to, in six languages.
+STAGE_QUESTIONS = [
+    # sowing and harvest verbs
+    ("লক্ষ্মীপুরে সয়াবিন কখন বুনতে হয়?", "sowing"), ("আখ লাগানোর সবচেয়ে ভালো সময় কখন?", "sowing"),
+    ("सोयाबीन कब बोएं?", "sowing"), ("গম কখন কাটব?", "maturity"), ("how do i know my sorghum is ready to cut", "maturity"),
+    # "which variety" is asked before sowing, whatever the verb
+    ("nepal ko pahad ma lagaune makai ko ramro jaat kun ho", "pre_sowing"),
+    ("யாழ்ப்பாணத்தில் சிறுபோகத்தில் எந்த நெல் இனத்தை விதைக்கலாம்?", "pre_sowing"),
+    ("gehun ki kaunsi kism bona chahiye", "pre_sowing"),
+    ("which wheat variety to sow in late november", "pre_sowing"),
+    # words farmers use ("kisme" is "in what", not "varieties")
+    ("gehu ko 6 mahine godam me rakhna hai, kitna sukhana chahiye aur kisme rakhe?", "post_harvest"),
+    ("dhading bhatmas pods are browning, some already splitting. when exactly should i cut?", "maturity"),
+    # a crop already sown is a growing crop
+    ("हिसार में गेहूं बोए 15 दिन हो गए, पहला पानी कब लगाएं?", "vegetative"),
+    ("ludhiana me dhan ki ropai kar di, kharpatwar ki dawa kab daale?", "vegetative"),
+    ("حافظ آباد میں دھان کی لوائی کے بعد پتوں پر بھورے دھبے ہیں", "vegetative"),
+    ("I sowed wheat 20 days ago, when is the first irrigation?", "vegetative"),
+    ("حافظ آباد میں دھان کی لوائی کے دو ہفتے بعد پرانے پتوں پر بھورے دھبے ہیں", "vegetative"),
+    ("रोपाई के 20 दिन बाद कौन सी खाद डालें", "vegetative"),
+    ("சோளம் இளம் பயிர்ல நடுக்குருத்து காஞ்சு போகுது, கொஞ்சம் தாமதமா விதைச்சேன்", "vegetative"),
+    # spacing, setts and broadcasting
+    ("sheikhupura me basmati ki lawai karwani hai, aik acre me kitne boote aur faasla kitna?", "sowing"),
+    ("kolhapur - planting new ganna next month. how long to dip the setts and how old shud the seed cane be",
+     "pre_sowing"),
+    ("පොළොන්නරුවේ කුඹුරට පැළ වී ඉසින්න අක්කරයකට වී බුසල් කීයක් ඕනද?", "sowing"),
+]
+
+
+@pytest.mark.parametrize("question, stage", STAGE_QUESTIONS)
+def test_stage_words_in_six_languages(qu: QueryUnderstanding, question: str, stage: str) -> None:
+    assert qu.run(question).stage == stage
