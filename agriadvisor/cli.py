@@ -145,6 +145,18 @@ def knowledge_check(knowledge_path: Optional[Path] = typer.Option(None),
         raise typer.Exit(code=1)
 
 
+@knowledge_app.command("skeleton")
+def knowledge_skeleton(path: Path = typer.Argument(..., help="An English guide, e.g. knowledge/india/rice.md."),
+                       to: str = typer.Option(..., "--to", help="Language code: hi, bn, ur, ne, si or ta.")) -> None:
+    """Print the frame of a translation file (one English sentence a paragraph) for a translator to fill in."""
+    from agriadvisor.knowledge.skeleton import skeleton
+
+    try:
+        typer.echo(skeleton(path, to.strip()))
+    except AgriAdvisorError as exc:
+        _fail(exc)
+
+
 @app.command()
 def backends(as_json: bool = typer.Option(False, "--json")) -> None:
     """List answer generators, what each needs, and whether it can run here."""

@@ -15,7 +15,8 @@ import regex
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)?")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200e\u200f\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?।॥۔])\s+(?=[\"'(\[]?[A-Z0-9\u0900-\u0DFF\u0600-\u06FF])")
+# the danda ends a Hindi, Bengali or Nepali sentence whatever follows (a Latin product name too)
+_SENTENCE_END = re.compile(r"(?<=[.!?।॥۔])\s+(?=[\"'(\[]?[A-Z0-9\u0900-\u0DFF\u0600-\u06FF])|(?<=[।॥])\s+")
 _ABBREV = re.compile(r"\b(e\.g|i\.e|etc|viz|approx|no|vs|Dr|St|cv|var|spp|ca)\.$", re.I)
 
 SCRIPTS: dict[str, tuple[int, int]] = {

@@ -7,6 +7,7 @@ from pathlib import Path
 from agriadvisor.knowledge.coverage import check_report
 from agriadvisor.knowledge.glossary import load_glossary
 from agriadvisor.knowledge.loader import load_corpus
+from agriadvisor.knowledge.translations import coverage_table, load_translations
 from agriadvisor.vocab import PHENOLOGICAL_STAGES
 
 REQUIRED_TOPICS = ("soil", "seed", "nutrients", "water", "pests", "diseases", "weeds", "harvest")
@@ -18,7 +19,11 @@ def run_check(root: Path) -> tuple[dict, str]:
     report = check_report(corpus)
     _, _, gloss_errors = load_glossary(root)
     report["errors"].extend(gloss_errors)
-    return report, _table(report)
+    translations = load_translations(root, corpus.chunks)
+    report["errors"].extend(str(e) for e in translations.errors)
+    report["translation_warnings"] = [str(w) for w in translations.warnings]
+    report["translations"] = coverage_table(translations, corpus.chunks)
+    return report, _table(report) + _translation_table(report)
 
 
 def _table(report: dict) -> str:
@@ -33,4 +38,19 @@ def _table(report: dict) -> str:
                          f"{', '.join(miss) if miss else '-'}")
     if report["errors"]:
         lines += ["", "Errors:"] + [f"  {e}" for e in report["errors"]]
+    return "\n".join(lines)
+
+
+def _translation_table(report: dict) -> str:
+    """Aligned sections / English sections per country and language."""
+    table = report["translations"]
+    langs = list(next(iter(table.values())).keys()) if table else []
+    lines = ["", "Translations (aligned sections / sections):", f"{'country':11} " + " ".join(f"{x:>9}" for x in langs)]
+    for country, row in table.items():
+        lines.append(f"{country:11} " + " ".join(f"{f'{a}/{b}':>9}" for a, b in row.values()))
+    warnings = report.get("translation_warnings", [])
+    if warnings:
+        lines += ["", f"Glossary name warnings ({len(warnings)}):"] + [f"  {w}" for w in warnings[:50]]
+        if len(warnings) > 50:
+            lines.append(f"  ... {len(warnings) - 50} more (--json lists all)")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from agriadvisor.errors import KnowledgeError
 from agriadvisor.knowledge.schema import Chunk, Corpus, DocumentMeta, KnowledgeIssue, SectionMeta
+from agriadvisor.knowledge.translations import is_translation_file
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,18 @@ def _split_sections(meta: DocumentMeta, body: str, path: str) -> tuple[list[Chun
     return chunks, issues
 
 
+def _split_raw_sections(body: str) -> list[tuple[str, str | None, str]]:
+    """``(heading, comment text or None, text after the comment)`` per ``##`` section."""
+    heads = list(_HEADING.finditer(body))
+    out = []
+    for i, head in enumerate(heads):
+        content = body[head.end():heads[i + 1].start() if i + 1 < len(heads) else len(body)]
+        comment = _COMMENT.match(content)
+        out.append((head.group(1).strip(), comment.group(1) if comment else None,
+                    content[comment.end():] if comment else content))
+    return out
+
+
 def _clean_body(text: str) -> str:
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
     lines = [ln.strip() for ln in text.strip().splitlines()]
@@ -130,6 +143,12 @@ def _clean_body(text: str) -> str:
     return "\n".join(paragraphs)
 
 
+def _not_a_guide(path: Path) -> bool:
+    """README.md, TRANSLATING.md (notes for people) and translations (rice.hi.md, aligned at load
+    time by knowledge/translations.py, never embedded) are not guides."""
+    return path.name.lower() == "readme.md" or path.stem.isupper() or is_translation_file(path)
+
+
 def load_corpus(root: Path | str) -> Corpus:
     """Load every ``*.md`` under ``root`` (recursively); invalid files are reported, not raised.
 
@@ -144,7 +163,7 @@ def load_corpus(root: Path | str) -> Corpus:
     corpus = Corpus(chunks=[])
     seen: dict[str, str] = {}
     for path in sorted(root.rglob("*.md")):
-        if path.name.lower() == "readme.md":
+        if _not_a_guide(path):
             continue
         rel = str(path.relative_to(root))
         try:
@@ -174,7 +193,8 @@ def knowledge_fingerprint(root: Path | str) -> str:
     """
     root = Path(root)
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*.md")):
+    # translations are aligned at load time and never embedded: editing one keeps the index
+    for path in sorted(p for p in root.rglob("*.md") if not _not_a_guide(p)):
         h.update(str(path.relative_to(root)).encode("utf-8"))
         h.update(b"\x1f")
         h.update(path.read_bytes())
