@@ -82,6 +82,67 @@ def roman_fold(word: str) -> str:
     return word
 
 
+# Consonant spellings that are one sound in romanized Hindi, Urdu, Bengali and Nepali.
+_KEY_CONSONANTS = (("cchh", "C"), ("chh", "C"), ("cch", "C"), ("ch", "C"), ("ck", "k"), ("sh", "s"), ("kh", "k"),
+                   ("gh", "g"), ("bh", "b"), ("dh", "d"), ("th", "t"), ("jh", "j"), ("x", "ks"))
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_Y_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])y(?=[aeiou])")
+_Y_AS_VOWEL = re.compile(r"(?<=.)y(?![aeiou])")
+_NASAL = re.compile(r"(?<=[aeiou])n(?=[^aeiouyhn])")
+_FINAL_H = re.compile(r"(?<=[aeiou])h$")
+_DOUBLES = re.compile(r"(.)\1+")
+MIN_KEY = 3
+MIN_KEYED_WORD = 4
+
+
+@lru_cache(maxsize=65536)
+def phonetic_key(word: str) -> str:
+    """A spelling-tolerant key for a romanized (or English) word; equal keys sound alike.
+
+    Aspirates and digraphs fold (kh/k, sh/s, ph/f, z/j, q/k, w/v), "e" and "a" (the schwa,
+    often dropped: "zehr") drop after the first letter, "o" joins "u" and "ee" joins "i",
+    doubled letters and a nasal "n" before a consonant go. A word under four letters, or
+    whose key is under three, keeps its own spelling (doubles folded) behind "=": short words
+    ("mar", "mera", "pe", "pi") differ by their vowels alone. A final vowel stays ("pike" is
+    not "pick"); :func:`key_stem` drops it for ``word*`` phrases.
+
+    Example:
+        >>> {phonetic_key(w) for w in ("zeher", "zehar", "zahar", "jeher", "zehr")}
+        {'jhr'}
+        >>> phonetic_key("marr"), phonetic_key("mera")
+        ('=mar', '=mera')
+    """
+    fold = roman_fold(word)
+    if not fold.isascii() or not fold.isalpha():
+        return "=" + fold
+    key = _loose_key(fold)
+    single = _DOUBLES.sub(r"\1", fold)
+    if len(key.rstrip("a")) < MIN_KEY or len(single) < MIN_KEYED_WORD:
+        return "=" + single
+    return key
+
+
+def key_stem(key: str) -> str:
+    """The key of a ``word*`` phrase: without its final vowel, so "pesticide*" keeps "pesticides"."""
+    return key if key.startswith("=") else key.rstrip("a")
+
+
+def _loose_key(fold: str) -> str:
+    w = fold
+    for a, b in _KEY_CONSONANTS[:4]:
+        w = w.replace(a, b)
+    w = _SOFT_C.sub("s", w.replace("ck", "k")).replace("c", "k")
+    for a, b in _KEY_CONSONANTS[5:]:
+        w = w.replace(a, b)
+    w = w.replace("C", "c").replace("o", "u")
+    w = _Y_AS_VOWEL.sub("i", _Y_BETWEEN_VOWELS.sub("", w))
+    w = _FINAL_H.sub("", _NASAL.sub("", w))
+    w = _DOUBLES.sub(r"\1", w)
+    w = w[:-1] + "a" if w[-1] == "e" and len(w) > 1 else w
+    head, body, last = w[0], w[1:-1].replace("e", "").replace("a", ""), w[-1:] if len(w) > 1 else ""
+    return _DOUBLES.sub(r"\1", head + body + last)
+
+
 def clean_chars(text: str) -> str:
     """NFKC, invisible characters out, case-folded, marks off Latin letters, look-alikes folded."""
     text = unicodedata.normalize("NFKC", text)
@@ -210,4 +271,4 @@ def normalise_words(phrase: str) -> list[str]:
     return _WORD_CHARS.findall(chars)
 
 
-__all__ = ["NormalText", "clean_chars", "normalise", "normalise_words", "roman_fold"]
+__all__ = ["NormalText", "clean_chars", "normalise", "normalise_words", "key_stem", "phonetic_key", "roman_fold"]

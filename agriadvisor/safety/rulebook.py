@@ -63,6 +63,7 @@ class RuleBook:
         self.policies = policies
         self.index = PhraseIndex()
         self._pesticide_names = [n for a in policies.pesticides.actives for n in a.names]
+        self._spelling_tolerant = _crisis_concepts(policies)
         self._build()
         self.vocab = frozenset(self.index.words) | ENGLISH_STOPWORDS | ROMAN_STOPWORDS | _EXTRA_VOCAB
         self.prefixes = frozenset(p for p in self.index.prefixes if len(p) >= 3)
@@ -100,7 +101,8 @@ class RuleBook:
                 expanded = self._pesticide_names if phrase == PESTICIDE_MACRO else [phrase]
                 for item in expanded:
                     try:
-                        self.index.add(concept, "any" if phrase == PESTICIDE_MACRO else lang, item)
+                        self.index.add(concept, "any" if phrase == PESTICIDE_MACRO else lang, item,
+                                       spelling_tolerant=concept in self._spelling_tolerant)
                     except PhraseError as exc:
                         raise PolicyError(f"{where}.{lang}: {exc}") from None
 
@@ -177,6 +179,16 @@ class RuleBook:
         sid = combo[0].sentence
         return any(r.sentence == sid and r.start < hi and r.end > lo
                    for name in rule.require_any for r in found.get(name))
+
+
+def _crisis_concepts(policies: Policies) -> frozenset[str]:
+    """The concepts the crisis rules read: matched on phonetic keys too, so that a farmer's own
+    spelling of "zehar" or "khudkushi" still reaches the crisis reply."""
+    names: set[str] = set()
+    for rule in policies.intents.rules:
+        if rule.action == "crisis":
+            names.update((f"rule:{rule.id}", *rule.all_of, *rule.unless, *rule.require_any))
+    return frozenset(names)
 
 
 __all__ = ["Fired", "Found", "RuleBook"]
