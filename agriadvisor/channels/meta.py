@@ -26,7 +26,7 @@ from typing import Any, Mapping, Protocol, runtime_checkable
 from agriadvisor.errors import AgriAdvisorError
 
 __all__ = ["GraphApiSender", "MessageSender", "MetaMessage", "Outbox", "OutgoingMessage", "parse_messages",
-           "sign", "verify_challenge", "verify_signature"]
+           "handshake_problem", "sign", "verify_challenge", "verify_signature"]
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,24 @@ def verify_signature(app_secret: str, body: bytes, header: str | None) -> bool:
 
 def verify_challenge(params: Mapping[str, str], verify_token: str) -> str | None:
     """The challenge to echo for a valid subscription handshake, else None."""
-    if not verify_token or params.get("hub.mode") != "subscribe":
-        return None
-    given = params.get("hub.verify_token", "")
-    if not hmac.compare_digest(given.encode("utf-8"), verify_token.encode("utf-8")):
+    if handshake_problem(params, verify_token) is not None:
         return None
     return params.get("hub.challenge")
+
+
+def handshake_problem(params: Mapping[str, str], verify_token: str) -> str | None:
+    """Why a verification handshake is refused (None: it is valid), in words for the operator."""
+    if not verify_token:
+        return "AGRIADVISOR_META_VERIFY_TOKEN is not set"
+    mode = params.get("hub.mode")
+    if mode != "subscribe":
+        return f"hub.mode must be 'subscribe', got {mode!r}" if mode else "no hub.mode parameter"
+    given = params.get("hub.verify_token", "")
+    if not hmac.compare_digest(given.encode("utf-8"), verify_token.encode("utf-8")):
+        return "verification token does not match"
+    if not params.get("hub.challenge"):
+        return "no hub.challenge parameter"
+    return None
 
 
 @dataclass(frozen=True)
@@ -95,10 +107,15 @@ def _message(msg: Any) -> MetaMessage | None:
     kind = str(msg.get("type", ""))
     text = None
     if kind == "text":
-        text = str((msg.get("text") or {}).get("body", ""))
+        text = _string((msg.get("text") or {}).get("body"))
     elif kind == "button":
-        text = str((msg.get("button") or {}).get("text", ""))
+        text = _string((msg.get("button") or {}).get("text"))
     return MetaMessage(sender=str(msg["from"]), message_id=str(msg.get("id", "")), text=text, kind=kind)
+
+
+def _string(value: Any) -> str:
+    """A text field's value; a null or non-string body is an empty message, never the word 'None'."""
+    return value if isinstance(value, str) else ""
 
 
 # ---- sending replies ----------------------------------------------------------------------

@@ -144,10 +144,11 @@ def _add_routes(app: FastAPI, rt: ChannelRuntime) -> None:
 
     @app.get("/webhooks/meta")
     def meta_verify(request: Request) -> Response:
-        challenge = meta.verify_challenge(dict(request.query_params), _secret(rt.settings.meta_verify_token))
-        if challenge is None:
-            return _forbidden("verification token does not match")
-        return PlainTextResponse(challenge)
+        params = dict(request.query_params)
+        problem = meta.handshake_problem(params, _secret(rt.settings.meta_verify_token))
+        if problem is not None:
+            return _forbidden(problem)
+        return PlainTextResponse(params["hub.challenge"])
 
     @app.post("/webhooks/meta")
     async def meta_webhook(request: Request, background: BackgroundTasks) -> Response:
@@ -156,11 +157,6 @@ def _add_routes(app: FastAPI, rt: ChannelRuntime) -> None:
 
 def _forbidden(why: str) -> JSONResponse:
     return JSONResponse({"detail": f"forbidden: {why}"}, status_code=403)
-
-
-def _too_many(rt: ChannelRuntime, sender: str) -> JSONResponse:
-    return JSONResponse({"detail": "too many messages from this sender; try again later"}, status_code=429,
-                        headers={"Retry-After": str(rt.limiter.retry_after(sender))})
 
 
 def _signed_url(rt: ChannelRuntime, request: Request) -> str:
@@ -181,13 +177,16 @@ async def _twilio(rt: ChannelRuntime, request: Request) -> Response:
     if msg is None:  # a status callback, not a message
         return Response(twilio.twiml([]), media_type="application/xml")
     try:
-        sender = rt.store.sender_key(msg.sender)
+        rt.store.sender_key(msg.sender)
     except ValueError:
         return JSONResponse({"detail": "'From' is not a phone number"}, status_code=400)
-    if not rt.limiter.allow(sender):
-        return _too_many(rt, sender)
     channel = "twilio_whatsapp" if msg.channel == "whatsapp" else "sms"
-    reply = await run_in_threadpool(rt.conversation.handle, msg.sender, msg.body, channel=channel)
+    # Over the limit, Twilio still gets 200 and empty TwiML: a 429 would only log a webhook
+    # error at Twilio. Keywords (STOP...) and opted-out silence never spend the quota.
+    reply = await run_in_threadpool(rt.conversation.handle, msg.sender, msg.body, channel=channel,
+                                    quota=rt.limiter.allow)
+    if reply.kind == "limited":
+        log.info("rate limited %s sender, answered with empty TwiML", channel)
     parts = split_message(reply.text, twilio.MAX_BODY_CHARS) if reply.text else []
     return Response(twilio.twiml(parts), media_type="application/xml")
 
@@ -202,31 +201,30 @@ async def _meta(rt: ChannelRuntime, request: Request, background: BackgroundTask
         return JSONResponse({"detail": str(exc)}, status_code=400)
     accepted = await run_in_threadpool(_accept, rt, messages)
     # Meta wants a quick 200; answering and sending happen after the response. A 429 here
-    # would only make Meta redeliver the whole batch, so limited messages are dropped.
+    # would only make Meta redeliver the whole batch, so questions over the limit get no reply.
     background.add_task(_answer_meta, rt, accepted)
     return JSONResponse({"status": "ok", "accepted": len(accepted), "dropped": len(messages) - len(accepted)})
 
 
 def _accept(rt: ChannelRuntime, messages: list[meta.MetaMessage]) -> list[meta.MetaMessage]:
-    """Messages to answer: first deliveries from senders within their rate limit."""
+    """Messages to handle: first deliveries from valid senders (the rate limit applies when answering)."""
     out = []
     for m in messages:
         try:
-            sender = rt.store.sender_key(m.sender)
+            rt.store.sender_key(m.sender)
         except ValueError:
             continue
         if m.message_id and not rt.store.first_delivery("meta", m.message_id):
             continue  # Meta redelivers when it did not see our 200 in time
-        if not rt.limiter.allow(sender):
-            log.info("rate limited WhatsApp sender %s", sender[:8])
-            continue
         out.append(m)
     return out
 
 
 def _answer_meta(rt: ChannelRuntime, messages: list[meta.MetaMessage]) -> None:
     for m in messages:
-        reply = rt.conversation.handle(m.sender, m.text, channel="whatsapp")
+        reply = rt.conversation.handle(m.sender, m.text, channel="whatsapp", quota=rt.limiter.allow)
+        if reply.kind == "limited":
+            log.info("rate limited WhatsApp sender, no reply")
         for part in split_message(reply.text, meta.MAX_TEXT_CHARS) if reply.text else []:
             try:
                 rt.sender.send_text(m.sender, part)

@@ -196,11 +196,11 @@ def test_meta_non_text_and_bad_json(client: Any, outbox: Any) -> None:
 
 def test_rate_limit_per_sender(make_client: Any) -> None:
     client = make_client(rate_limit_burst=2, rate_limit_per_minute=1.0)
-    assert post_twilio(client, PHONE, "help").status_code == 200
-    assert post_twilio(client, PHONE, "help").status_code == 200
-    limited = post_twilio(client, PHONE, "help")
-    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
-    assert post_twilio(client, "+8801712345678", "help").status_code == 200  # others are not affected
+    assert sms(client, PHONE, "When should I sow wheat in Nepal?")
+    assert sms(client, PHONE, "When should I irrigate wheat?")
+    # over the limit: Twilio gets 200 and empty TwiML (a 429 only logs a webhook error at Twilio)
+    assert sms(client, PHONE, "When should I harvest wheat?") == []
+    assert sms(client, "+8801712345678", "When should I sow rice?")  # others are not affected
 
 
 def test_request_size_limit(make_client: Any) -> None:
