@@ -66,6 +66,14 @@ class BatchError(AgriAdvisorError):
     """A batch input or output file cannot be used."""
 
 
+class FinetuneError(AgriAdvisorError):
+    """A fine-tuning run cannot start or finish (no GPU for a 7B base, base not cached, bitsandbytes)."""
+
+
+class TrainingDataError(FinetuneError, InputError):
+    """A fine-tuning data file cannot be read, or leaves no usable rows."""
+
+
 __all__ = [
     "AgriAdvisorError",
     "BackendError",
@@ -74,11 +82,13 @@ __all__ = [
     "ConfigError",
     "CorruptIndexError",
     "EmbeddingModelError",
+    "FinetuneError",
     "IndexStoreError",
     "InputError",
     "KnowledgeError",
     "MissingExtraError",
     "PolicyError",
     "StaleIndexError",
+    "TrainingDataError",
     "UnknownBackendError",
 ]

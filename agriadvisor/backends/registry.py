@@ -63,7 +63,17 @@ def backend_class(name: str) -> type[Backend]:
 
 
 def create_backend(name: str, settings: Any = None, **options: Any) -> Backend:
-    """Instantiate a backend; classes may define ``from_settings(settings, **options)``."""
+    """Instantiate a backend; classes may define ``from_settings(settings, **options)``.
+
+    ``NAME:TARGET`` (e.g. ``adapter:adapters/my-agency``) goes to ``from_target(TARGET, settings,
+    **options)`` of the class registered as NAME.
+    """
+    kind, sep, target = name.partition(":")
+    if sep and name not in _extra and name not in _entry_points():
+        factory = getattr(backend_class(kind), "from_target", None)
+        if factory is None:
+            raise UnknownBackendError(f"backend {kind!r} takes nothing after ':' (got {name!r})")
+        return factory(target, settings, **options)
     cls = backend_class(name)
     factory = getattr(cls, "from_settings", None)
     if factory is not None:
