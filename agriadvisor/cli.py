@@ -212,7 +212,8 @@ def eval_(dataset: Path = typer.Argument(..., help="JSONL/CSV of questions with 
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 for all)."),
-          port: int = typer.Option(8000, help="TCP port."),
+          port: int = typer.Option(8765, help="TCP port (not 8000, where vLLM and the 'openai' backend's "
+                                              "default base_url live)."),
           workers: int = typer.Option(1, help="Processes; each loads its own model and index."),
           backend: Optional[str] = typer.Option(None, help="Answer generator (see 'agriadvisor backends')."),
           log_level: str = typer.Option("info", help="uvicorn log level.")) -> None:
