@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from agriadvisor.errors import AgriAdvisorError
+from agriadvisor.finetune.command import finetune_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Grounded, cited crop advice for smallholder farmers in South Asia.")
@@ -18,6 +19,7 @@ index_app = typer.Typer(no_args_is_help=True, help="Build, inspect and extend th
 knowledge_app = typer.Typer(no_args_is_help=True, help="Validate the knowledge documents.")
 app.add_typer(index_app, name="index")
 app.add_typer(knowledge_app, name="knowledge")
+app.command("finetune")(finetune_command)
 
 
 def _fail(exc: BaseException) -> None:
