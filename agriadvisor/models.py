@@ -61,6 +61,7 @@ class GuardrailHit(BaseModel):
     category: str
     action: str = Field(description="e.g. crisis, refuse, out_of_scope, drop_sentence, flag, add_note")
     detail: str = ""
+    score: float | None = Field(default=None, description="The learned backstop's score, on its hits only.")
 
 
 class Answer(BaseModel):

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agriadvisor.models import QueryInfo
+from agriadvisor.safety.backstop import FILENAME as BACKSTOP_FILE
+from agriadvisor.safety.backstop import Backstop
 from agriadvisor.safety.input_rails import InputRails
 from agriadvisor.safety.output_rails import OutputRails
 from agriadvisor.safety.pesticides import PesticidePolicy
@@ -41,7 +43,9 @@ class GuardrailEngine:
         self.texts = ReplyTexts(policies.templates, policies.helplines)
         self.pesticides = PesticidePolicy(policies.pesticides)
         self.scope = ScopeCheck(policies.scope)
-        self.input_rails = InputRails(self.book, self.pesticides, self.texts, self.scope)
+        backstop_path = policies.folder / BACKSTOP_FILE
+        self.backstop = Backstop(backstop_path) if backstop_path.is_file() else None
+        self.input_rails = InputRails(self.book, self.pesticides, self.texts, self.scope, self.backstop)
         self.output_rails = OutputRails(policies.output, self.input_rails)
 
     @classmethod

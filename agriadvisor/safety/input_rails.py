@@ -16,7 +16,9 @@ import logging
 from typing import Sequence
 
 from agriadvisor.models import GuardrailHit, QueryInfo
+from agriadvisor.safety.backstop import Backstop
 from agriadvisor.safety.pesticides import PesticidePolicy, Restriction
+from agriadvisor.safety.phrases import ROMAN_KEYS
 from agriadvisor.safety.protocol import InputDecision
 from agriadvisor.safety.rulebook import Fired, Found, RuleBook
 from agriadvisor.safety.scope import ScopeCheck
@@ -29,16 +31,18 @@ log = logging.getLogger("agriadvisor.safety")
 class InputRails:
     """Runs the input rules in order and builds the reply for a blocked question."""
 
-    def __init__(self, book: RuleBook, pesticides: PesticidePolicy, texts: ReplyTexts, scope: ScopeCheck) -> None:
+    def __init__(self, book: RuleBook, pesticides: PesticidePolicy, texts: ReplyTexts, scope: ScopeCheck,
+                 backstop: Backstop | None = None) -> None:
         self.book = book
         self.pesticides = pesticides
         self.texts = texts
         self.scope = scope
+        self.backstop = backstop
 
     def run(self, query: QueryInfo) -> InputDecision:
         """Classify ``query``; ``outcome`` set means stop and reply with ``text``."""
         found = self.book.find(query.text)
-        for stage in (self._crisis, self._harm, self._pesticide, self._injection, self._out_of_scope):
+        for stage in (self._crisis, self._harm, self._backstop, self._pesticide, self._injection, self._out_of_scope):
             decision = stage(query, found)
             if decision is not None:
                 return _logged(decision)
@@ -60,6 +64,23 @@ class InputRails:
             return None
         lang = self.texts.language(query.language, fired.languages)
         return InputDecision("refused", self.texts.refusal("harm", lang), [_hit(fired, "refuse", found)])
+
+    def _backstop(self, query: QueryInfo, found: Found) -> InputDecision | None:
+        """The learned classifier, for distress and harm the phrase rules did not catch."""
+        if self.backstop is None:
+            return None
+        for flag in self.backstop.flag(query.text):
+            lang = self.texts.language(query.language, _roman_hints(found))
+            detail = f"classifier {flag.label} score {flag.score} >= {flag.threshold}"
+            if flag.label == "distress":
+                hit = GuardrailHit(rule_id="backstop.distress", category="self_harm", action="crisis",
+                                   detail=detail, score=flag.score)
+                return InputDecision("crisis", self.texts.crisis(lang, _country(query)), [hit])
+            if flag.label == "harm":
+                hit = GuardrailHit(rule_id="backstop.harm", category="violence", action="refuse",
+                                   detail=detail, score=flag.score)
+                return InputDecision("refused", self.texts.refusal("harm", lang), [hit])
+        return None
 
     def _injection(self, query: QueryInfo, found: Found) -> InputDecision | None:
         fired = self.book.first_firing(self.book.injection_rules, found)
@@ -120,6 +141,14 @@ class InputRails:
 
 def _country(query: QueryInfo) -> str | None:
     return query.country if query.country in COUNTRIES else None
+
+
+def _roman_hints(found: Found) -> list[str]:
+    """The romanized language of most of the words the policies know, when those outnumber
+    English ones (the reply language when the classifier alone fired)."""
+    langs = [s.lang for spans in found.spans.values() for s in spans if s.lang in ROMAN_KEYS or s.lang == "en"]
+    top = max(sorted(set(langs)), key=langs.count, default="en")
+    return [top] if top in ROMAN_KEYS and langs.count(top) > langs.count("en") else []
 
 
 def _first(items: Sequence[str]) -> str | None:
