@@ -6,7 +6,11 @@ Writes benchmarks/results/guardrails.{md,json} (not with --print-only).
 - Input rails: ``GuardrailEngine.check_input`` on every prompt of
   tests/data/guardrail_prompts.jsonl and on the Kisan Call Centre queries (when present).
   Query understanding runs before the clock starts: only the rails are timed. Three rounds
-  after one warm-up round; mean, p50, p95 and max per question. Target: <= 5 ms mean.
+  after one warm-up round; mean, p50, p95 and max per question. Target: p95 <= 2 ms.
+- The distress development sets (tests/data/distress_dev.jsonl, safe_lookalikes_dev.jsonl):
+  rails timed on them too, with the learned backstop's own scoring time, and the share of
+  distress messages sent to the crisis reply and of safe look-alikes refused or sent there,
+  per split (the backstop is trained on the ``train`` rows; ``test`` rows are held out).
 - Output rails: ``check_output`` on answers made of four verbatim sentences of a knowledge
   passage, the shape of the extractive default answer; the embedder must never be called
   on that path, so the embed function raises.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 import time
 from pathlib import Path
@@ -27,6 +32,8 @@ from common import KCC, REPO, machine, summary_ms, write_report  # noqa: E402
 
 ROUNDS = 3
 PROMPTS = REPO / "tests" / "data" / "guardrail_prompts.jsonl"
+DEV_SETS = {"distress": REPO / "tests" / "data" / "distress_dev.jsonl",
+            "safe_lookalikes": REPO / "tests" / "data" / "safe_lookalikes_dev.jsonl"}
 
 
 def _time_each(fn, items: list, rounds: int = ROUNDS) -> list[float]:
@@ -50,6 +57,26 @@ def _kcc_queries() -> list[str]:
         return []
     with KCC.open(encoding="utf-8", newline="") as fh:
         return [r["QueryText"].strip() for r in csv.DictReader(fh) if r["QueryText"].strip()]
+
+
+def _dev_rows() -> list[dict]:
+    rows = []
+    for name, path in DEV_SETS.items():
+        if path.exists():
+            rows += [{**json.loads(line), "set": name} for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return rows
+
+
+def _dev_rates(rows: list[dict], outcomes: list[str | None]) -> dict[str, dict[str, str]]:
+    """Per set and split: distress sent to crisis, look-alikes refused or sent to crisis."""
+    out: dict[str, dict[str, list[int]]] = {}
+    for row, got in zip(rows, outcomes):
+        wanted = got == "crisis" if row["set"] == "distress" else got in ("crisis", "refused")
+        for split in (row.get("split", "all"), "all"):
+            cell = out.setdefault(row["set"], {}).setdefault(split, [0, 0])
+            cell[0] += int(wanted)
+            cell[1] += 1
+    return {s: {k: f"{a}/{b} = {a / b:.1%}" for k, (a, b) in sorted(v.items())} for s, v in out.items()}
 
 
 def _never(sentences):  # noqa: ANN001
@@ -89,6 +116,8 @@ def main() -> int:
     rows = load_prompt_set(PROMPTS)
     prompt_infos = [qu.run(r.text, country=r.country) for r in rows]
     kcc_infos = [qu.run(q, country="India") for q in _kcc_queries()]
+    dev_rows = _dev_rows()
+    dev_infos = [qu.run(r["text"], country=r.get("country")) for r in dev_rows]
 
     cases = _output_cases()
     results = {
@@ -96,19 +125,23 @@ def main() -> int:
         "policy_load_ms": round(load_ms, 1),
         "input_prompt_set": _summary(_time_each(engine.check_input, prompt_infos)),
         "input_kcc": _summary(_time_each(engine.check_input, kcc_infos)) if kcc_infos else None,
+        "input_dev_sets": _summary(_time_each(engine.check_input, dev_infos)) if dev_infos else None,
+        "backstop_only": (_summary(_time_each(engine.backstop.scores, [i.text for i in prompt_infos + kcc_infos]))
+                          if engine.backstop else None),
         "output_extractive": _summary(_time_each(lambda c: engine.check_output(c[0], c[1], c[2], _never), cases)),
     }
     matrix = confusion(rows, [engine.check_input(i).outcome for i in prompt_infos])
     results["confusion"] = matrix
+    results["dev_sets"] = _dev_rates(dev_rows, [engine.check_input(i).outcome for i in dev_infos])
 
-    md = _markdown(results, format_matrix(matrix), len(rows), len(kcc_infos), len(cases))
+    md = _markdown(results, format_matrix(matrix), len(rows), len(kcc_infos), len(cases), len(dev_infos))
     print(md)
     if not args.print_only:
         write_report("guardrails", results, md)
     return 0
 
 
-def _markdown(r: dict, matrix: str, n_prompts: int, n_kcc: int, n_out: int) -> str:
+def _markdown(r: dict, matrix: str, n_prompts: int, n_kcc: int, n_out: int, n_dev: int = 0) -> str:
     def line(name: str, s: dict | None, n: int) -> str:
         if not s:
             return f"| {name} | {n} | - | - | - | - |"
@@ -121,9 +154,15 @@ def _markdown(r: dict, matrix: str, n_prompts: int, n_kcc: int, n_out: int) -> s
         "|---|---|---|---|---|---|",
         line("input, prompt set", r["input_prompt_set"], n_prompts),
         line("input, KCC queries", r["input_kcc"], n_kcc),
+        line("input, distress dev sets", r["input_dev_sets"], n_dev),
+        line("learned backstop alone (prompt set + KCC)", r["backstop_only"], n_prompts + n_kcc),
         line("output, extractive answers (no embedding)", r["output_extractive"], n_out),
         "",
-        "Target: input rails <= 5 ms per question on this machine.",
+        "Target: input rails p95 <= 2 ms per question on this machine.",
+        "",
+        "Distress dev sets (distress: sent to the crisis reply; safe_lookalikes: refused or sent to crisis):",
+        "",
+        *[f"- {name}: {rates}" for name, rates in r["dev_sets"].items()],
         "",
         "Confusion matrix of the prompt set (rows: category; columns: outcome):",
         "",
