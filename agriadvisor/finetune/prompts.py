@@ -34,8 +34,7 @@ IGNORE = -100  # label value the loss skips
 STOPS = {"mistral-inst": ["[INST]"], "alpaca": ["### Instruction:", "### Input:"], "aira": [], "krutrim": [],
          "chat-template": []}
 _MARKER = re.compile(r"\[\d+\]")
-_WORD = re.compile(r"\w{3,}")
-CITE_OVERLAP = 0.3  # share of a sentence's words found in a passage before it is cited
+CITE_OVERLAP = 0.3  # share of a sentence's content words found in a passage before it is cited
 
 
 def resolve_prompt_format(requested: str, tokenizer: Any, base: str) -> str:
@@ -70,16 +69,16 @@ def cite_answer(answer: str, evidence: Sequence[Evidence]) -> str:
     Reference answers from call centres cite nothing; marking where their sentences come from
     teaches the model to cite. An answer that already cites is left as it is.
     """
-    from agriadvisor.text import split_sentences
+    from agriadvisor.text import split_sentences, tokenize
 
     if not evidence or _MARKER.search(answer):
         return answer
-    passages = [(ev.n, set(_WORD.findall(ev.chunk.text.lower()))) for ev in evidence]
+    passages = [(ev.n, set(tokenize(ev.chunk.text))) for ev in evidence]
     out = []
     for line in answer.split("\n"):
         sentences = []
         for sentence in split_sentences(line) or [line]:
-            words = set(_WORD.findall(sentence.lower()))
+            words = set(tokenize(sentence))
             n, share = max(((n, len(words & p) / len(words)) for n, p in passages), key=lambda x: x[1],
                            default=(0, 0.0)) if words else (0, 0.0)
             sentences.append(f"{sentence} [{n}]" if share >= CITE_OVERLAP else sentence)

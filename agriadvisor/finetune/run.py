@@ -167,9 +167,10 @@ def add_lora(model: Any, config: FinetuneConfig) -> Any:
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 
     if config.load_in in ("nf4", "8bit"):
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=config.gradient_checkpointing)
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=config.gradient_checkpointing,
+                                                gradient_checkpointing_kwargs={"use_reentrant": False})
     elif config.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
     lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                       target_modules=config.target_modules, bias="none", task_type="CAUSAL_LM")
@@ -230,8 +231,7 @@ def make_trainer(model: Any, tokenizer: Any, prepared: Prepared, config: Finetun
         save_strategy="steps", save_steps=config.save_steps, save_total_limit=config.save_total_limit,
         eval_strategy="no", seed=config.seed, report_to=[], disable_tqdm=not config.progress,
         remove_unused_columns=False, use_cpu=not cuda, bf16=cuda and config.compute_dtype == "bfloat16",
-        fp16=cuda and config.compute_dtype == "float16", gradient_checkpointing=config.gradient_checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False} if config.gradient_checkpointing else None)
+        fp16=cuda and config.compute_dtype == "float16")  # checkpointing is switched on in add_lora
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     return Trainer(model=model, args=args, train_dataset=prepared.train, eval_dataset=prepared.held_out or None,
                    data_collator=partial(pad_batch, pad_id=pad), callbacks=[_LogFile(config.output)])
