@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from agriadvisor.index.embedder import Embedder
     from agriadvisor.index.store import KnowledgeIndex
+    from agriadvisor.knowledge.translations import Translations
     from agriadvisor.retrieval.retriever import HybridRetriever
     from agriadvisor.safety.protocol import Rails
     from agriadvisor.understanding.query import QueryUnderstanding
@@ -59,6 +60,8 @@ class Advisor:
         self._understanding: QueryUnderstanding | None = None
         self._rails: Rails | None = None
         self._rails_loaded = False
+        self._translations: Translations | None = None
+        self._chunk_pos: dict[str, int] = {}
         self._lock = threading.RLock()
 
     # ---- components, loaded on first use --------------------------------------------------
@@ -125,7 +128,7 @@ class Advisor:
     def warm_up(self) -> "Advisor":
         """Load the index, embedder, guardrails and backend now (a server does this at start-up)."""
         self.embedder.encode(["warm up"])
-        _ = self.retriever, self.understanding, self.rails
+        _ = self.retriever, self.understanding, self.rails, self.translations
         self.index.bm25  # noqa: B018 - loads the keyword index
         self.backend.warm_up()
         return self
@@ -138,24 +141,30 @@ class Advisor:
 
     # ---- public API -----------------------------------------------------------------------
     def ask(self, question: str, country: str | None = None, crop: str | None = None, stage: str | None = None,
-            *, sms: bool = False, context: Mapping[str, str | None] | None = None, top_k: int | None = None) -> Answer:
+            *, sms: bool = False, context: Mapping[str, str | None] | None = None, top_k: int | None = None,
+            language: str | None = None) -> Answer:
         """Answer one question. ``country``, ``crop`` and ``stage`` override what is inferred.
+
+        ``language`` (en, hi, bn, ...) is the language of ``Answer.text``; by default the question's.
 
         Raises:
             InputError: the question is empty, too long, binary or not a string, or a filter is unknown.
         """
         return self.ask_many([{"question": question, "country": country, "crop": crop, "stage": stage,
-                               "context": context}], sms=sms, top_k=top_k)[0]
+                               "context": context, "language": language}], sms=sms, top_k=top_k)[0]
 
     def ask_many(self, questions: Iterable[str | Mapping[str, Any]], *, country: str | None = None,
-                 crop: str | None = None, sms: bool = False, top_k: int | None = None) -> list[Answer]:
+                 crop: str | None = None, sms: bool = False, top_k: int | None = None,
+                 language: str | None = None) -> list[Answer]:
         """Answer many questions, embedding them all in one batch.
 
         Each item is a question string or a mapping with ``question`` and optional
-        ``country``, ``crop``, ``stage`` and ``context`` keys. Invalid items raise
+        ``country``, ``crop``, ``stage``, ``context`` and ``language`` keys. Invalid items raise
         :class:`InputError` naming the item; nothing is answered in that case.
         """
+        questions = list(questions)
         items = [self._item(q, i, country, crop) for i, q in enumerate(questions)]
+        wanted = [self._wanted_language(q, i, language) for i, q in enumerate(questions)]
         k = top_k or self.settings.top_k
         t0 = time.perf_counter()
         infos = [self.understanding.run(text, country=c, crop=cr, stage=st, context=ctx)
@@ -179,7 +188,7 @@ class Advisor:
                 answers[i] = self._answer(infos[i], qvecs[j], hits[j], pre_hits[i], sms=sms)
                 answers[i].timings_ms.update(understand=round(t_understand, 3), embed=round(t_embed, 3),
                                              retrieve=round(t_retrieve, 3))
-        return [a for a in answers if a is not None]
+        return [self._in_language(a, infos[i], wanted[i]) for i, a in enumerate(answers) if a is not None]
 
     def retrieve(self, question: str, country: str | None = None, crop: str | None = None,
                  stage: str | None = None, *, top_k: int | None = None) -> list[Citation]:
@@ -189,6 +198,66 @@ class Advisor:
         qvec = self.embedder.encode([info.search_query or info.text])
         hits = self.retriever.search([info], qvec, top_k=top_k or self.settings.top_k)[0]
         return [self._citation(n, h) for n, h in enumerate(hits, 1)]
+
+    # ---- answer language ------------------------------------------------------------------
+    @property
+    def translations(self) -> "Translations":
+        """Aligned translations of the guides the index holds (loaded once, on first use)."""
+        if self._translations is None:
+            from agriadvisor.knowledge.translations import load_translations
+
+            index = self.index
+            self._translations = load_translations(self.settings.knowledge_path, index.chunks, warnings=False)
+            self._chunk_pos = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+        return self._translations
+
+    @staticmethod
+    def _wanted_language(q: str | Mapping[str, Any], i: int, default: str | None) -> str | None:
+        wanted = q.get("language") if isinstance(q, Mapping) else None
+        if wanted is None:
+            return default
+        from agriadvisor.answering.localise import answer_language
+
+        try:
+            return answer_language(wanted, "en")
+        except InputError as exc:
+            raise InputError(f"question {i + 1}: {exc}" if i else str(exc)) from None
+
+    def _in_language(self, ans: Answer, info: QueryInfo, wanted: str | None) -> Answer:
+        """Set ``language`` and ``text_en``; an answered question is put into the wanted language."""
+        from agriadvisor.answering.localise import answer_language, localise, text_language, untranslated_note
+        from agriadvisor.knowledge.translations import Translations
+
+        if ans.outcome != "answered":
+            ans.language = text_language(ans.text, info.language)
+            ans.text_en = ans.text if ans.language == "en" else ""
+            return ans
+        target = answer_language(wanted, info.language)
+        ans.text_en = localise(ans.text, "en", lambda n: None, Translations(), self._fixed_lines("en")).text
+        if target == "en":
+            ans.text = ans.text_en
+            return ans
+        translations = self.translations
+        by_n = {c.n: c.chunk_id for c in ans.citations}
+
+        def sentences_of(n: int) -> tuple[str, list[str]] | None:
+            pos = self._chunk_pos.get(by_n.get(n, ""))
+            return None if pos is None else (by_n[n], self.index.sentences[pos])
+
+        done = localise(ans.text, target, sentences_of, translations, self._fixed_lines(target))
+        ans.text, ans.language = done.text, done.language
+        if done.untranslated:
+            titles = [c.title for c in ans.citations if c.n in done.untranslated]
+            ans.query.notes.append(untranslated_note(target, titles))
+        return ans
+
+    def _fixed_lines(self, language: str) -> dict[str, str]:
+        """The guardrails' safety notes in every language, mapped to the note in ``language``."""
+        texts = getattr(self.rails, "texts", None)
+        if texts is None:
+            return {}
+        return {texts.text(key, lang): texts.text(key, language)
+                for lang in texts.langs for key in ("safety_note", "bait_note")}
 
     # ---- steps ----------------------------------------------------------------------------
     def _item(self, q: str | Mapping[str, Any], i: int, country: str | None, crop: str | None) -> tuple:

@@ -61,12 +61,15 @@ def ask(question: str = typer.Argument(..., help="The farmer's question, in any 
         stage: Optional[str] = typer.Option(None, help="pre_sowing, sowing, vegetative, reproductive, maturity, post_harvest."),
         backend: Optional[str] = typer.Option(None, help="Answer generator (see 'agriadvisor backends')."),
         sms: bool = typer.Option(False, help="Keep the answer short, for SMS."),
+        lang: Optional[str] = typer.Option(None, "--lang", help="Answer language (en, hi, bn, ...); "
+                                           "default: the question's."),
         as_json: bool = typer.Option(False, "--json", help="Print the Answer as JSON.")) -> None:
     """Answer one question with citations."""
     from agriadvisor.advisor import Advisor
 
     try:
-        ans = Advisor(_settings(backend=backend)).ask(question, country=country, crop=crop, stage=stage, sms=sms)
+        ans = Advisor(_settings(backend=backend)).ask(question, country=country, crop=crop, stage=stage, sms=sms,
+                                                        language=lang)
     except AgriAdvisorError as exc:
         _fail(exc)
     if as_json:

@@ -76,6 +76,10 @@ class Answer(BaseModel):
     backend: str = "extractive"
     grounded: bool | None = Field(default=None, description="True when every sentence was checked against the evidence.")
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    language: str = Field(default="en", description="Language of `text` (en, hi, bn, ...): the one asked for, "
+                                                    "else the question's, else English where no translation exists.")
+    text_en: str = Field(default="", description="The answer in English, sentence-aligned with `text` and with the "
+                                                 "same [n] markers; agronomists audit and fact-check this.")
 
     def to_json(self, **kwargs: object) -> str:
         """Serialise to JSON (UTF-8 characters kept as they are)."""

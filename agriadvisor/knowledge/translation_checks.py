@@ -36,8 +36,12 @@ class TextChecker:
     pattern: "re.Pattern[str] | None"
 
     @classmethod
-    def from_folder(cls, root: Path | str) -> "TextChecker":
+    def from_folder(cls, root: Path | str, *, glossary: bool = True) -> "TextChecker":
+        """Read the glossary for the name warnings; ``glossary=False`` skips them (at answer time)."""
         from agriadvisor.knowledge.glossary import load_glossary
+
+        if not glossary:
+            return cls({}, None)
 
         try:
             entries, _, _ = load_glossary(root)
@@ -63,7 +67,9 @@ class TextChecker:
         words = _WORD.findall(translated)
         if words and not any(_in_script(w, script) for w in words):
             problems.append(f"no word in {script} script: not translated")
-        foreign = [w for w in words if not _in_script(w, script) and w.lower() not in en_words]
+        # "KVK" for the English "KVKs": a Latin word may drop the English plural
+        foreign = [w for w in words if not _in_script(w, script)
+                   and w.lower() not in en_words and f"{w.lower()}s" not in en_words]
         if foreign:
             problems.append(f"not {script} script and not in the English sentence: {', '.join(dict.fromkeys(foreign))}")
         if _NATIVE_DIGIT.search(translated):

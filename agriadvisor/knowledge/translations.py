@@ -136,7 +136,8 @@ def iter_translation_files(root: Path | str) -> Iterable[Path]:
     return (p for p in sorted(Path(root).rglob("*.md")) if is_translation_file(p))
 
 
-def load_translations(root: Path | str, chunks: Iterable["Chunk"], *, check_text: bool = True) -> Translations:
+def load_translations(root: Path | str, chunks: Iterable["Chunk"], *, check_text: bool = True,
+                      warnings: bool = True) -> Translations:
     """Read every ``*.<lang>.md`` under ``root`` and align it with the English ``chunks``.
 
     ``check_text`` also runs the script and number checks (errors) and the glossary name check
@@ -149,7 +150,7 @@ def load_translations(root: Path | str, chunks: Iterable["Chunk"], *, check_text
     for c in chunks:
         by_doc.setdefault(c.doc_id, []).append(c)
     out = Translations()
-    checker = TextChecker.from_folder(root) if check_text else None
+    checker = TextChecker.from_folder(root, glossary=warnings) if check_text else None
     for path in iter_translation_files(root):
         rel = str(path.relative_to(root))
         out.files.append(rel)
