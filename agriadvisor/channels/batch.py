@@ -57,6 +57,7 @@ class BatchRow:
     crop: Any = None
     stage: Any = None
     problem: str | None = None
+    language: Any = None  # the answer language asked for (en, hi, bn ...); default the question's
 
     @property
     def key(self) -> str:
@@ -150,7 +151,8 @@ def _csv_rows(path: Path, text: str) -> Iterator[BatchRow]:
                              f"(found: {', '.join(h for h in header if h) or 'nothing'}). Is it a CSV file with a header row?")
         pos = {name: header.index(col) for name, col in (
             ("question", qcol), ("id", _column(header, ("id",))), ("country", _column(header, ("country",))),
-            ("crop", _column(header, ("crop",))), ("stage", _column(header, ("stage",)))) if col is not None}
+            ("crop", _column(header, ("crop",))), ("stage", _column(header, ("stage",))),
+            ("language", _column(header, ("language",)))) if col is not None}
         n = 0
         for cells in reader:
             if not any(c.strip() for c in cells):
@@ -169,7 +171,7 @@ def _csv_row(n: int, line: int, cells: list[str], pos: dict[str, int], width: in
         problem = (f"row has {len(cells)} fields but the header has {width} "
                    "(a comma inside the question that is not in quotes?)")
     return BatchRow(n, line, ident, values.get("question"), values.get("country"), values.get("crop"),
-                    values.get("stage"), problem)
+                    values.get("stage"), problem, language=values.get("language"))
 
 
 def _jsonl_rows(path: Path, text: str) -> Iterator[BatchRow]:
@@ -187,12 +189,13 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[BatchRow]:
             yield BatchRow(n, line_no, n, problem=f"line {line_no} is a JSON {type(obj).__name__}, not an object")
             continue
         keys = {k: _column(obj, (k,) if k != "question" else QUESTION_COLUMNS)
-                for k in ("question", "id", "country", "crop", "stage")}
+                for k in ("question", "id", "country", "crop", "stage", "language")}
         get = {k: (obj[col] if col is not None else None) for k, col in keys.items()}
         any_question = any_question or keys["question"] is not None
         ident = get["id"] if get["id"] not in (None, "") else n
         problem = None if keys["question"] else "no question field (question, query or QueryText)"
-        yield BatchRow(n, line_no, ident, get["question"], get["country"], get["crop"], get["stage"], problem)
+        yield BatchRow(n, line_no, ident, get["question"], get["country"], get["crop"], get["stage"], problem,
+                       language=get["language"])
     if n and not any_question:
         raise BatchError(f"{path}: no line has a question field; expected one of question, query, QueryText")
 
@@ -287,6 +290,10 @@ def row_problem(row: BatchRow, *, max_chars: int) -> str | None:
     try:
         validate_question(row.question, max_chars=max_chars)
         validate_filters(row.country, row.crop, row.stage)
+        if row.language:
+            from agriadvisor.answering.localise import answer_language
+
+            answer_language(row.language, "en")
     except InputError as exc:
         return str(exc)
     return None
@@ -303,7 +310,7 @@ def answer_rows(advisor: "Advisor", rows: list[BatchRow], *, sms: bool = False) 
         else:
             good.append(r)
     items = [{"question": r.question, "country": r.country or None, "crop": r.crop or None,
-              "stage": r.stage or None} for r in good]
+              "stage": r.stage or None, "language": r.language or None} for r in good]
     try:
         answers: list[Answer | str] = list(advisor.ask_many(items, sms=sms)) if items else []
     except AgriAdvisorError as exc:  # find the row(s) at fault by asking one at a time

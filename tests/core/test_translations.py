@@ -212,3 +212,19 @@ def test_localise_never_mixes_languages() -> None:
     assert (mixed.text, mixed.language, mixed.untranslated) == ("Second one. [1] Other passage. [2]", "en", [2])
     generated = localise("Something a model wrote. [1]", "hi", english.get, tr)
     assert generated.language == "en"
+
+
+def test_batch_rows_may_carry_an_answer_language(hindi_advisor, tmp_path: Path) -> None:
+    import json
+
+    from agriadvisor.channels.batch import run_batch
+
+    src = tmp_path / "q.csv"
+    src.write_text("id,question,country,language\n1,How do I control brown planthopper in rice?,India,hi\n"
+                   "2,How do I control brown planthopper in rice?,India,\n3,When to sow rice?,India,zz\n",
+                   encoding="utf-8")
+    run_batch(hindi_advisor, src, tmp_path / "out.jsonl")
+    rows = {r["id"]: r for r in map(json.loads, (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert rows["1"]["answer"]["language"] == "hi" and rows["1"]["answer"]["text_en"]
+    assert rows["2"]["answer"]["language"] == "en"
+    assert "unknown answer language 'zz'" in rows["3"]["error"]
