@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 CHECKPOINTS = "checkpoints"
 # Settings that may change between an interrupted run and its --resume.
-_RESUMABLE = {"progress", "logging_steps", "save_total_limit"}
+_RESUMABLE = {"output", "progress", "logging_steps", "save_total_limit"}
 
 
 @dataclass
