@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from agriadvisor.backends.base import Backend, Evidence, GenerationRequest
@@ -55,6 +56,7 @@ class Advisor:
         self._backend_arg = backend
         self._backend: Backend | None = backend if isinstance(backend, Backend) else None
         self._index: KnowledgeIndex | None = None
+        self._index_stamp: tuple[int, int, int] | None = None
         self._embedder: Embedder | None = None
         self._retriever: HybridRetriever | None = None
         self._understanding: QueryUnderstanding | None = None
@@ -81,7 +83,23 @@ class Advisor:
                     from agriadvisor.index.builder import open_or_build
 
                     self._index = open_or_build(self.settings, self.embedder)
+                    self._index_stamp = self._manifest_stamp()
         return self._index
+
+    def _manifest_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = (Path(self.settings.index_path) / "manifest.json").stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _pick_up_index_changes(self) -> None:
+        """Re-read the index when another process saved a new one (``index add``/``remove``):
+        the manifest is written last, so a changed manifest means a complete new index."""
+        if self._index is not None and self._manifest_stamp() not in (self._index_stamp, None):
+            log.info("the index at %s changed; reloading it", self.settings.index_path)
+            self.reload_index()
+
 
     @property
     def retriever(self) -> "HybridRetriever":
@@ -134,10 +152,16 @@ class Advisor:
         return self
 
     def reload_index(self) -> None:
-        """Forget the in-memory index so the next question re-reads (or rebuilds) it."""
+        """Forget the in-memory index so the next question re-reads (or rebuilds) it.
+
+        Not needed after ``agriadvisor index add``/``remove`` in another process: each question
+        first checks the index manifest and reloads when it changed."""
         with self._lock:
             self._index = None
             self._retriever = None
+            self._known_words = None
+            self._translations = None
+            self._native = None
 
     # ---- public API -----------------------------------------------------------------------
     def ask(self, question: str, country: str | None = None, crop: str | None = None, stage: str | None = None,
@@ -163,6 +187,7 @@ class Advisor:
         :class:`InputError` naming the item; nothing is answered in that case.
         """
         questions = list(questions)
+        self._pick_up_index_changes()
         items = [self._item(q, i, country, crop) for i, q in enumerate(questions)]
         wanted = [self._wanted_language(q, i, language) for i, q in enumerate(questions)]
         k = top_k or self.settings.top_k
@@ -277,6 +302,9 @@ class Advisor:
         rails = self.rails
         hits: list[GuardrailHit] = []
         if rails is not None:
+            cover = getattr(rails, "cover", None)  # crops only the user's added documents cover (jute ...)
+            if cover is not None:
+                cover(self.index.crops)
             decision = rails.check_input(info)
             hits = decision.hits
             if decision.outcome == "out_of_scope":  # reword it with the crops and countries actually loaded

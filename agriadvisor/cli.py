@@ -119,10 +119,12 @@ def index_info(index_path: Optional[Path] = typer.Option(None),
 
 @index_app.command("add")
 def index_add(path: Path = typer.Argument(..., help="Markdown, text, PDF or Q&A CSV file (or a folder of them)."),
-              country: Optional[str] = typer.Option(None), crop: Optional[str] = typer.Option(None),
+              country: Optional[str] = typer.Option(None, help="The country it is for (default: all)."),
+              crop: Optional[str] = typer.Option(None, help="The crop it is about: one of the nine, or a new one "
+                                                            "such as jute (default: all)."),
               stage: Optional[str] = typer.Option(None), source: Optional[str] = typer.Option(None, help="Who wrote it."),
               index_path: Optional[Path] = typer.Option(None)) -> None:
-    """Add your own documents to the index without rebuilding it."""
+    """Add your own documents to the index without rebuilding it; a running server picks them up."""
     from agriadvisor.index.adding import add_documents
 
     s = _settings(index_path=index_path)
@@ -130,8 +132,46 @@ def index_add(path: Path = typer.Argument(..., help="Markdown, text, PDF or Q&A 
         added = add_documents(s, path, country=country, crop=crop, stage=stage, source=source)
     except AgriAdvisorError as exc:
         _fail(exc)
-    for name, n in added.items():
-        typer.echo(f"added {n} chunks from {name}")
+    for doc in added:
+        if doc.status == "already indexed":
+            same = f" (as {doc.same_as})" if doc.same_as != doc.file else ""
+            typer.echo(f"already indexed: {doc.file}{same}; nothing added")
+            continue
+        covers = f"; now also covers {', '.join(doc.crops)}" if doc.crops else ""
+        typer.echo(f"{doc.status} {doc.chunks} chunks from {doc.file} as {doc.doc_id}{covers}")
+
+
+@index_app.command("list")
+def index_list(index_path: Optional[Path] = typer.Option(None),
+               as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
+    """List the documents added with 'index add'."""
+    from dataclasses import asdict
+
+    from agriadvisor.index.adding import list_documents
+
+    entries = list_documents(_settings(index_path=index_path))
+    if as_json:
+        typer.echo(json.dumps([asdict(e) for e in entries], indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        typer.echo("no added documents")
+    for e in entries:
+        crops = f"  covers: {', '.join(e.crops)}" if e.crops else ""
+        typer.echo(f"{e.doc_id}  {e.chunks} chunks  country: {e.country}  from {e.file or '?'}{crops}")
+
+
+@index_app.command("remove")
+def index_remove(names: list[str] = typer.Argument(..., help="Document ids or file names, as 'index list' shows them."),
+                 index_path: Optional[Path] = typer.Option(None)) -> None:
+    """Remove documents added with 'index add' (the rest of the index is kept as it is)."""
+    from agriadvisor.index.adding import remove_documents
+
+    try:
+        removed = remove_documents(_settings(index_path=index_path), names)
+    except AgriAdvisorError as exc:
+        _fail(exc)
+    for e in removed:
+        typer.echo(f"removed {e.doc_id} ({e.chunks} chunks)")
 
 
 @knowledge_app.command("check")

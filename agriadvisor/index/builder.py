@@ -38,6 +38,7 @@ def build_index(settings: "Settings", embedder: "Embedder", *, progress: bool = 
                     len(corpus.errors))
     index = KnowledgeIndex.build(chunks, embedder, corpus_hash=corpus_identity(settings), progress=progress,
                                  user_documents=user.names())
+    index.manifest.user_coverage = user.coverage()
     try:
         index.save(settings.index_path)
     except OSError as exc:

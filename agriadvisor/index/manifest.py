@@ -27,6 +27,8 @@ class IndexManifest:
     chunks: int = 0
     sentences: int = 0
     user_documents: list[str] = field(default_factory=list)
+    # what added documents cover beyond the knowledge base: {"crops": ["jute"], ...} (index add)
+    user_coverage: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 

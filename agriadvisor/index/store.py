@@ -81,7 +81,16 @@ class KnowledgeIndex:
         self._crop = np.array([c.crop for c in chunks], dtype=object)
         covered = Corpus(chunks=chunks)
         self.countries: list[str] = covered.countries  # what the index covers, in vocabulary order
-        self.crops: list[str] = covered.crops
+        self._shipped_crops: list[str] = covered.crops
+        self._other_crops = {str(c) for c in set(self._crop)} - set(covered.crops) - {"all"}
+
+    @property
+    def crops(self) -> list[str]:
+        """The crops the index covers: the knowledge base's, in vocabulary order, then those only
+        the user's added documents cover (recorded in the manifest by ``index add``)."""
+        extra = self._other_crops | set(self.manifest.user_coverage.get("crops", ()))
+        return self._shipped_crops + sorted(extra - set(self._shipped_crops))
+
 
     def __len__(self) -> int:
         return len(self.chunks)

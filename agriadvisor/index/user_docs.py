@@ -1,7 +1,10 @@
 """A user's own documents (Markdown, text, PDF, CSV of Q&A) added to the index without a rebuild.
 
 Each added file is kept as chunk JSON under ``<index>/user_documents/`` so that a later full
-rebuild (new library version, edited knowledge) includes it again.
+rebuild (new library version, edited knowledge) includes it again. ``catalog.jsonl`` beside
+them lists one document a line: the file it came from, a digest of its bytes (the same file
+under another name is not added twice) and the crops it covers (a crop the shipped knowledge
+base does not, like jute, becomes answerable for this index).
 """
 
 from __future__ import annotations
@@ -11,18 +14,33 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from agriadvisor.errors import InputError, KnowledgeError
 from agriadvisor.index.manifest import atomic_write_bytes
 from agriadvisor.knowledge.loader import parse_document
 from agriadvisor.knowledge.schema import Chunk
-from agriadvisor.vocab import ALL, STAGES, canonical_country, canonical_crop
+from agriadvisor.vocab import ALL, CROPS, STAGES, canonical_country, canonical_crop
 
 SUPPORTED = (".md", ".markdown", ".txt", ".pdf", ".csv")
 MAX_BYTES = 50_000_000
 WORDS_PER_CHUNK = 180
+CATALOG = "catalog.jsonl"
+_CROP_NAME = re.compile(r"^[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}$")
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One added document: its index id, the file it came from, a digest of its bytes, what it covers."""
+
+    doc_id: str
+    file: str
+    sha256: str
+    chunks: int
+    crops: tuple[str, ...] = ()
+    country: str = ALL
+    added_at: float = 0.0
 
 
 class UserDocuments:
@@ -32,10 +50,52 @@ class UserDocuments:
         self.folder = Path(index_path) / "user_documents"
 
     def files(self) -> list[Path]:
+        """The chunk files, one per added document."""
         return sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []
 
     def names(self) -> list[str]:
+        """The ids of the added documents."""
         return [p.stem for p in self.files()]
+
+    def catalog(self) -> list[CatalogEntry]:
+        """Every added document, oldest first (documents added before the catalog existed are listed too)."""
+        path = self.folder / CATALOG
+        rows: dict[str, CatalogEntry] = {}
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    data = json.loads(line)
+                    rows[data["doc_id"]] = CatalogEntry(**{**data, "crops": tuple(data.get("crops", ()))})
+        for name in self.names():
+            if name not in rows:
+                rows[name] = CatalogEntry(name, "", "", len(json.loads((self.folder / f"{name}.json").read_text("utf-8"))))
+        return [r for r in rows.values() if (self.folder / f"{r.doc_id}.json").is_file()]
+
+    def coverage(self) -> dict[str, list[str]]:
+        """What the added documents cover beyond the shipped knowledge base: ``{"crops": [...], ...}``."""
+        crops = sorted({c for e in self.catalog() for c in e.crops})
+        countries = sorted({e.country for e in self.catalog() if e.country != ALL})
+        return {"crops": crops, "countries": countries, "documents": [e.doc_id for e in self.catalog()]}
+
+    def find(self, name_or_file: str) -> CatalogEntry | None:
+        """The document with this id, file name or path."""
+        for e in self.catalog():
+            if name_or_file in (e.doc_id, e.file, Path(e.file).name):
+                return e
+        return None
+
+    def remove(self, doc_id: str) -> None:
+        """Forget one added document (its chunks and its catalog line)."""
+        (self.folder / f"{doc_id}.json").unlink(missing_ok=True)
+        self._write_catalog([e for e in self.catalog() if e.doc_id != doc_id])
+
+    def record(self, entry: CatalogEntry) -> None:
+        """Add or replace a document's catalog line."""
+        self._write_catalog([e for e in self.catalog() if e.doc_id != entry.doc_id] + [entry])
+
+    def _write_catalog(self, entries: list[CatalogEntry]) -> None:
+        lines = "".join(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in entries)
+        atomic_write_bytes(self.folder / CATALOG, lines.encode("utf-8"))
 
     def fingerprint(self) -> str:
         h = hashlib.sha256()
@@ -55,6 +115,23 @@ class UserDocuments:
         path = self.folder / f"{name}.json"
         atomic_write_bytes(path, json.dumps([asdict(c) for c in chunks], ensure_ascii=False).encode("utf-8"))
         return path
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes: the same document under another name has the same digest."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def user_crop(crop: str) -> str:
+    """A crop name for a user document: one of the nine, or a new name such as 'jute'."""
+    known = canonical_crop(crop)
+    if known:
+        return known
+    name = " ".join(crop.strip().lower().replace("_", " ").split())
+    if not _CROP_NAME.match(name) or len(name) > 40:
+        raise InputError(f"crop {crop!r} is not a crop name; use one of {', '.join(CROPS)} or a plain name "
+                         "such as 'jute' (letters, up to four words)")
+    return name
 
 
 def _doc_id(path: Path) -> str:
@@ -83,9 +160,7 @@ def read_document(path: Path | str, *, country: str | None = None, crop: str | N
     c = canonical_country(country) if country else ALL
     if country and c is None:
         raise InputError(f"unknown country {country!r}")
-    k = canonical_crop(crop) if crop else ALL
-    if crop and k is None:
-        raise InputError(f"unknown crop {crop!r}")
+    k = user_crop(crop) if crop else ALL
     doc_id, title = _doc_id(path), path.stem.replace("_", " ").replace("-", " ")
     base = dict(doc_id=doc_id, title=title, country=c, crop=k, stage=stage or "whole_season", topics=(),
                 practice=(), sources=(source or f"User document: {path.name}",), path=str(path))
@@ -103,7 +178,7 @@ def read_document(path: Path | str, *, country: str | None = None, crop: str | N
                     for n, ch in enumerate(chunks, 1)]
         pieces = _sections(text)
     chunks = [Chunk(chunk_id=f"{doc_id}#{n}", section=sec, text=body, **base)
-              for n, (sec, body) in enumerate(pieces, 1) if len(body.strip()) >= 20]
+              for n, (sec, body) in enumerate(pieces, 1) if len(f"{sec} {body}".strip()) >= 20 and body.strip()]
     if not chunks:
         raise InputError(f"{path.name}: no text found to index")
     return chunks
@@ -146,5 +221,7 @@ def _qa_rows(path: Path) -> list[tuple[str, str]]:
     a = next((cols[c] for c in ("answer", "ans", "kccans", "a", "response") if c in cols), None)
     if q is None or a is None:
         raise InputError(f"{path.name}: a Q&A CSV needs 'question' and 'answer' columns, found {reader.fieldnames}")
-    return [(row[q].strip()[:80], f"Question: {row[q].strip()} Answer: {row[a].strip()}")
+    # The question is the section heading (searched, shown in the citation); the answer is the
+    # text, so an answer quotes the answer and never the question back.
+    return [(" ".join(row[q].split()), row[a].strip())
             for row in reader if (row.get(q) or "").strip() and (row.get(a) or "").strip()]

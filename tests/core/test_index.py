@@ -95,9 +95,8 @@ def test_add_user_documents_without_rebuild(own_settings: Settings, tmp_path: Pa
     qa = tmp_path / "faq.csv"
     qa.write_text("question,answer\nWhen do we vaccinate the seed drill?,Never: clean it with a brush "
                   "after each use and oil the chains weekly.\n", encoding="utf-8")
-    added = add_documents(own_settings, note, country="Bangladesh")
-    added |= add_documents(own_settings, qa)
-    assert added == {"cooperative_notes.md": 1, "faq.csv": 1}
+    added = add_documents(own_settings, note, country="Bangladesh") + add_documents(own_settings, qa)
+    assert {d.file: d.chunks for d in added} == {"cooperative_notes.md": 1, "faq.csv": 1}
     index = KnowledgeIndex.load(own_settings.index_path, corpus_hash=corpus_identity(own_settings),
                                 embedding_model=Embedder().model_id)
     assert len(index) == before + 2
