@@ -202,6 +202,26 @@ def knowledge_skeleton(path: Path = typer.Argument(..., help="An English guide, 
         _fail(exc)
 
 
+@knowledge_app.command("translate")
+def knowledge_translate(path: Path = typer.Argument(..., help="An English guide, e.g. knowledge/india/maize.md."),
+                        to: str = typer.Option(..., "--to", help="Language codes, comma-separated: hi,bn"),
+                        backend: Optional[str] = typer.Option(None, help="Generation backend (see 'agriadvisor backends')."),
+                        force: bool = typer.Option(False, help="Overwrite an existing translation file.")) -> None:
+    """Draft aligned translation files through a backend (progress bar; run again to resume)."""
+    import sys
+
+    from agriadvisor.backends.registry import create_backend
+    from agriadvisor.knowledge.machine_translation import translate_guide
+
+    try:
+        engine = create_backend(backend or _settings().backend, _settings())
+        langs = [x.strip() for x in to.split(",") if x.strip()]
+        for out in translate_guide(path, langs, engine, force=force, progress=sys.stderr.isatty()):
+            typer.echo(f"wrote {out}; check it with 'agriadvisor knowledge check'")
+    except AgriAdvisorError as exc:
+        _fail(exc)
+
+
 @app.command()
 def backends(as_json: bool = typer.Option(False, "--json")) -> None:
     """List answer generators, what each needs, and whether it can run here."""

@@ -77,7 +77,7 @@ def _score(item: EvalItem, ans: "Answer", k: int) -> dict:
     if item.country and ans.outcome == "answered":
         row["country_right"] = ans.query.country == item.country and (not cites or cites[0].country in (item.country, "all"))
     if item.facts and ans.outcome == "answered":
-        text = ans.text.lower()
+        text = (ans.text_en or ans.text).lower()  # facts are English: checked on the aligned English
         row["fact_recall"] = sum(f.lower() in text for f in item.facts) / len(item.facts)
     elif item.facts:
         row["fact_recall"] = 0.0
