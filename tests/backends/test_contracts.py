@@ -30,6 +30,22 @@ class TestTinyTransformers(BackendContract):
         return create_backend(name, None, **options)
 
 
+class TestFinetunedAdapter(BackendContract):
+    """``adapter:FOLDER``: a LoRA adapter folder that carries its own profile (``agriadvisor finetune`` output)."""
+
+    @pytest.fixture(scope="class")
+    def backend(self, tiny_model_dir, tiny_adapter_dir, tmp_path_factory):
+        import shutil
+
+        folder = tmp_path_factory.mktemp("finetuned") / "my-agency"
+        shutil.copytree(tiny_adapter_dir, folder)
+        (folder / "agriadvisor_profile.yaml").write_text(
+            f"name: my-agency\nmodel: {tiny_model_dir('mistral-uz')}\narchitecture: mistral\nprompt_format: alpaca\n"
+            "tokens: {bos: '<s>', eos: '</s>'}\nstop: ['</s>', '### Instruction:']\ncontext_length: 1024\n"
+            "adapter_required: true\nloading: {device: cpu, load_in: nf4}\ngeneration: {max_new_tokens: 6}\n")
+        return create_backend(f"adapter:{folder}", None, seed=0)
+
+
 class TestOpenAICompatible(BackendContract):
     @pytest.fixture
     def backend(self, server):

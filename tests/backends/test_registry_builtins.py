@@ -15,7 +15,7 @@ from agriadvisor.backends.registry import GROUP, backend_class, backend_names, c
 from agriadvisor.errors import ConfigError
 
 BUILT_IN = {"extractive", "aksara", "krutrim", "aira", "aira-pt", "mistral-uz", "smollm2", "openai", "langchain",
-            "llamacpp"}
+            "llamacpp", "adapter"}
 
 
 def test_every_built_in_is_an_installed_entry_point() -> None:
