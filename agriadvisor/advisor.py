@@ -9,9 +9,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from agriadvisor.answering.country_note import is_assumed, with_country_lead
+from agriadvisor.answering.coverage import KnownWords, unsupported_reason
+from agriadvisor.answering.plain import plain_text
 from agriadvisor.backends.base import Backend, Evidence, GenerationRequest
 from agriadvisor.config import Settings
-from agriadvisor.errors import InputError
+from agriadvisor.errors import AgriAdvisorError, InputError
 from agriadvisor.inputs import validate_filters, validate_question
 from agriadvisor.models import Answer, Citation, GuardrailHit, QueryInfo
 from agriadvisor.retrieval.retriever import ScoredChunk
@@ -62,6 +65,7 @@ class Advisor:
         self._understanding: QueryUnderstanding | None = None
         self._rails: Rails | None = None
         self._rails_loaded = False
+        self._known_words: KnownWords | None = None
         self._translations: Translations | None = None
         self._chunk_pos: dict[str, int] = {}
         self._lock = threading.RLock()
@@ -192,7 +196,8 @@ class Advisor:
         wanted = [self._wanted_language(q, i, language) for i, q in enumerate(questions)]
         k = top_k or self.settings.top_k
         t0 = time.perf_counter()
-        infos = [self.understanding.run(text, country=c, crop=cr, stage=st, context=ctx)
+        infos = [self.understanding.run(text, country=c, crop=cr, stage=st, context=ctx,
+                                        default_country=self.settings.default_country or None)
                  for text, c, cr, st, ctx in items]
         t_understand = (time.perf_counter() - t0) * 1000 / max(len(items), 1)
         answers: list[Answer | None] = [None] * len(items)
@@ -213,7 +218,7 @@ class Advisor:
                 answers[i] = self._answer(infos[i], qvecs[j], hits[j], pre_hits[i], sms=sms)
                 answers[i].timings_ms.update(understand=round(t_understand, 3), embed=round(t_embed, 3),
                                              retrieve=round(t_retrieve, 3))
-        return [self._in_language(a, infos[i], wanted[i]) for i, a in enumerate(answers) if a is not None]
+        return [self._finish(self._in_language(a, infos[i], wanted[i])) for i, a in enumerate(answers) if a is not None]
 
     def retrieve(self, question: str, country: str | None = None, crop: str | None = None,
                  stage: str | None = None, *, top_k: int | None = None) -> list[Citation]:
@@ -334,7 +339,12 @@ class Advisor:
         if not hits or max(h.similarity for h in hits) < self.settings.min_relevance:
             info.notes.append("nothing in the knowledge base is close enough to the question")
             return self._out_of_scope(info, pre_hits)
+        hits = self._one_country(info, qvec, hits)
         evidence = [self._evidence(n, h) for n, h in enumerate(hits, 1)]
+        reason = unsupported_reason(info.text, info.focus, evidence, self.known_words)
+        if reason:
+            info.notes.append(f"not covered: {reason}")
+            return self._out_of_scope(info, pre_hits)
         request = GenerationRequest(question=info.text, query=info, evidence=evidence, query_vector=qvec,
                                     sms=sms, max_sentences=self.settings.answer_sentences)
         t0 = time.perf_counter()
@@ -364,6 +374,45 @@ class Advisor:
         return Answer(question=info.text, outcome="answered", text=text, citations=citations, query=info,
                       guardrails=guard_hits, backend=backend_name, grounded=grounded,
                       timings_ms={"generate": round(t_generate, 3), "verify": round(t_verify, 3)})
+
+    def _one_country(self, info: QueryInfo, qvec: "np.ndarray", hits: list[ScoredChunk]) -> list[ScoredChunk]:
+        """With no country known, answer from one country's guide: the best passage's (said in the answer)."""
+        if info.country is not None or not hits:
+            return hits
+        country = next((h.chunk.country for h in hits if h.chunk.country != "all"), None)
+        if country is None:
+            return hits
+        info.country, info.country_from = country, "retrieval"
+        info.notes.append(f"no country given; answered from {country}'s guide (the closest match): "
+                          "say your country for its own advice")
+        return self.retriever.search([info], qvec.reshape(1, -1), top_k=len(hits))[0] or hits
+
+    @property
+    def known_words(self) -> KnownWords:
+        """Words of the guides, the glossary and the embedder's English vocabulary (built once)."""
+        if self._known_words is None:
+            from agriadvisor.index.embedder import resolve_model_path
+
+            texts = [c.text for c in self.index.chunks] + [f"{c.heading} {c.section}" for c in self.index.chunks]
+            lexicon = self.understanding.lexicon
+            texts += list(lexicon.exact) + (list(lexicon.places.exact) if lexicon.places is not None else [])
+            try:
+                lists = [resolve_model_path(self.settings.embedding_model or None) / "vocab.txt"]
+            except AgriAdvisorError:
+                lists = []
+            self._known_words = KnownWords.from_texts(texts, word_lists=lists)
+        return self._known_words
+
+    @staticmethod
+    def _finish(ans: Answer) -> Answer:
+        """Plain text for the phone, and the guide's country first when the country was assumed."""
+        if ans.outcome != "answered":
+            return ans
+        ans.text = plain_text(ans.text)
+        q = ans.query
+        if q.country and is_assumed(q.country_from) and any(c.country == q.country for c in ans.citations):
+            ans.text = with_country_lead(ans.text, q.country, getattr(ans, "language", "en") or "en")
+        return ans
 
     @staticmethod
     def _usable(text: str, info: QueryInfo) -> bool:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     min_relevance: float = Field(default=0.30, description="Below this dense cosine the question is out of scope.")
     max_question_chars: int = 2000
     answer_sentences: int = 7
+    default_country: str = Field(default="", description="This deployment's country, used when neither the question, "
+                                 "the conversation nor the sender's phone code says one; empty = none.")
     hybrid: bool = True
     reranker_model: str = ""
     guardrails: bool = True
@@ -79,6 +81,15 @@ class Settings(BaseSettings):
     rate_limit_per_minute: float = Field(default=10.0, description="Messages a sender may send per minute, on average.")
     rate_limit_burst: int = Field(default=10, description="Messages a sender may send at once before the rate applies.")
     max_request_bytes: int = Field(default=65536, description="Larger webhook bodies get 413.")
+
+    @field_validator("default_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        from agriadvisor.vocab import COUNTRIES, canonical_country
+
+        if value and not canonical_country(value):
+            raise ValueError(f"default_country must be one of {', '.join(COUNTRIES)}, got {value!r}")
+        return canonical_country(value) or "" if value else ""
 
     @field_validator("top_k", "candidates", "answer_sentences", "max_question_chars", "sms_max_segments",
                      "rate_limit_per_minute", "rate_limit_burst", "max_request_bytes")

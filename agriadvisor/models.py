@@ -42,7 +42,9 @@ class QueryInfo(BaseModel):
     crop: str | None = None
     stage: str | None = None
     topics: list[str] = Field(default_factory=list)
-    country_from: str | None = Field(default=None, description="'argument', 'question', 'context' or None.")
+    country_from: str | None = Field(default=None, description="Which source decided the country: 'argument', 'question', "
+                                      "'context' (the conversation), 'channel' (the sender's phone code), 'default' "
+                                      "(the deployment's), 'language', 'retrieval' (the best passage's guide) or None.")
     crop_from: str | None = None
     stage_from: str | None = None
     crops_mentioned: list[str] = Field(default_factory=list)
@@ -52,6 +54,9 @@ class QueryInfo(BaseModel):
     terms: list[str] = Field(default_factory=list, description="Local words mapped to canonical names.")
     focus: list[str] = Field(default_factory=list, description="Pests, diseases and practices the question is about (canonical names).")
     notes: list[str] = Field(default_factory=list, description="Ambiguities and what was done about them.")
+    answer_types: list[str] = Field(default_factory=list, description="Kinds of answer asked for: when, amount, "
+                                    "variety, product, how, what (a cause or definition).")
+    seasons: list[str] = Field(default_factory=list, description="Seasons the question names (aman, boro, maha, kharif ...).")
 
 
 class GuardrailHit(BaseModel):

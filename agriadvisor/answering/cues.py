@@ -35,7 +35,15 @@ ANSWERS: dict[str, re.Pattern[str]] = {
     "variety": re.compile(r"\b(variet(y|ies)|hybrids?|resistant|tolerant|cultivars?)\b", re.IGNORECASE),
     "control": re.compile(r"\b(spray|sprays|fungicide|insecticide|herbicide|traps?|remove|destroy|uproot|resistant|"
                           r"registered|neem|release|bait|seed treatment|treat|drain)\b", re.IGNORECASE),
+    # a cause or a definition: "is caused by", "because", "is a fungal disease", "means"
+    "what": re.compile(r"\b(caused by|due to|because|comes from|spread by|spreads|is called|is known as|means|"
+                       r"refers to|happens when|occurs when|result of|is an? (\w+ )?(fungal|bacterial|viral|disease|pest|"
+                       r"insect|practice|method|technique|system|way))\b", re.IGNORECASE),
 }
+
+#: the kind of sentence that answers each answer type of :mod:`agriadvisor.understanding.answer_type`
+TYPE_KIND: dict[str, str] = {"when": "when", "amount": "amount", "variety": "variety", "product": "control",
+                             "how": "advice", "what": "what"}
 
 # A sentence that tells the farmer to do something: "Sow ...", "**Timing:** apply ...", "Do not ...".
 _ADVICE = re.compile(r"^(\*\*[^*]{1,60}\*\*:?\s*)?(sow|apply|use|spray|keep|irrigate|grow|remove|store|dry|avoid|"

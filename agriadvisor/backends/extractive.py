@@ -7,6 +7,7 @@ from typing import Iterator
 from agriadvisor.answering.extractive import compose, pick_sentences
 from agriadvisor.backends.base import Backend, BackendNeeds, GenerationRequest
 from agriadvisor.errors import BackendError
+from agriadvisor.understanding.season import region_key
 
 
 class ExtractiveBackend(Backend):
@@ -26,7 +27,9 @@ class ExtractiveBackend(Backend):
         query = request.query.search_query or request.query.normalized or request.question
         if request.query.region:  # "Chitwan" -> prefer the passage's "Terai: ..." sentence
             query = f"{query} {request.query.region}"
-        picked = pick_sentences(request.query_vector, query, request.evidence, limit=limit, focus=request.query.focus)
+        wanted = frozenset(request.query.seasons) | {k for k in [region_key(request.query.region)] if k}
+        picked = pick_sentences(request.query_vector, query, request.evidence, limit=limit, focus=request.query.focus,
+                                types=tuple(request.query.answer_types), wanted=wanted)
         text = compose(picked)
         if text:
             yield text

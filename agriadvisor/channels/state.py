@@ -56,6 +56,19 @@ def normalise_phone(phone: str) -> str:
     return digits
 
 
+# the sender's calling code names the country: +880 Bangladesh, +977 Nepal, +91 India, +92 Pakistan, +94 Sri Lanka
+_CALLING_CODES = (("880", "Bangladesh"), ("977", "Nepal"), ("91", "India"), ("92", "Pakistan"), ("94", "Sri Lanka"))
+
+
+def country_of_phone(phone: str) -> str | None:
+    """The country of an international number ('+977 98...', 'whatsapp:+91...', Meta's '880...'), or None."""
+    try:
+        digits = normalise_phone(phone)
+    except ValueError:
+        return None
+    return next((country for code, country in _CALLING_CODES if digits.startswith(code)), None)
+
+
 @dataclass
 class FarmerState:
     """What the bot remembers about one farmer."""

@@ -8,8 +8,10 @@ from pathlib import Path
 from agriadvisor.knowledge.glossary import Lexicon, TermHit, build_lexicon, load_glossary
 from agriadvisor.models import QueryInfo
 from agriadvisor.text import clean, phrase_index, tokenize
+from agriadvisor.understanding.answer_type import answer_types
 from agriadvisor.understanding.keywords import INTENT_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
+from agriadvisor.understanding.season import named_seasons
 from agriadvisor.understanding.setting import is_setting
 from agriadvisor.understanding.stage import decide_stage, stage_votes, word_grams
 from agriadvisor.vocab import COUNTRIES, CROPS, TOPICS, canonical_country, canonical_crop
@@ -38,8 +40,15 @@ class QueryUnderstanding:
         return cls(build_lexicon(entries, places))
 
     def run(self, question: str, *, country: str | None = None, crop: str | None = None,
-            stage: str | None = None, context: dict[str, str | None] | None = None) -> QueryInfo:
-        """Understand ``question``; ``context`` holds remembered country/crop/stage (a chat's state)."""
+            stage: str | None = None, context: dict[str, str | None] | None = None,
+            default_country: str | None = None) -> QueryInfo:
+        """Understand ``question``.
+
+        ``context`` holds what the conversation remembers (``country``, ``crop``, ``stage``) and
+        what the channel knows (``channel_country``, from the sender's phone code). The country
+        comes from the argument, then the question, the conversation, the channel,
+        ``default_country`` (the deployment's), and the question's language, in that order.
+        """
         text = clean(question)
         all_tokens = tokenize(text, drop_stopwords=False)
         language, script = detect_language(text, all_tokens)
@@ -50,10 +59,14 @@ class QueryUnderstanding:
                          terms=sorted({f"{h.term}->{h.canonical}" for h in hits if h.term.lower() != h.canonical.lower()}))
         info.focus = list(dict.fromkeys(h.canonical for h in hits if h.kind in ("pest", "disease", "practice")))
         scene = self._crop(info, hits, crop, context)
-        self._country(info, hits, country, context, language)
+        self._country(info, hits, country, context, language, default_country)
         info.region = next((h.region for h in hits if h.kind == "place" and h.region
                             and (info.country is None or info.country in h.countries)), None)
         self._stage_topics(info, hits, all_tokens, stage, context, scene=scene)
+        info.answer_types = list(answer_types(text, all_tokens))
+        if not info.answer_types and {"pests", "diseases"} & set(info.topics):
+            info.answer_types = ["product"]  # a bare pest or disease name ("gulabi sundi") asks how to control it
+        info.seasons = list(named_seasons(text, all_tokens))
         info.normalized = self._normalise(text, hits, info)
         if language != "en":
             info.search_query = self._english_gloss(all_tokens, hits, info) or info.normalized
@@ -94,7 +107,8 @@ class QueryUnderstanding:
         return bool(scene) and info.crop_from == "question"
 
     @staticmethod
-    def _country(info: QueryInfo, hits: list[TermHit], country: str | None, context: dict | None, language: str) -> None:
+    def _country(info: QueryInfo, hits: list[TermHit], country: str | None, context: dict | None, language: str,
+                 default: str | None = None) -> None:
         places = [h for h in hits if h.kind == "place"]
         votes: Counter[str] = Counter()
         for h in places:
@@ -119,6 +133,10 @@ class QueryUnderstanding:
                     info.notes.append(f"'{names}' could be in {' or '.join(tied)}; say which country for a precise answer")
         if info.country is None and context and context.get("country"):
             info.country, info.country_from = context["country"], "context"
+        if info.country is None and context and context.get("channel_country"):
+            info.country, info.country_from = context["channel_country"], "channel"
+        if info.country is None and default:
+            info.country, info.country_from = canonical_country(default) or default, "default"
         if info.country is None and not votes and language in LANGUAGE_COUNTRY_HINT:
             info.country, info.country_from = LANGUAGE_COUNTRY_HINT[language], "language"
 
