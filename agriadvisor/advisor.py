@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from agriadvisor.answering.country_note import is_assumed, with_country_lead
 from agriadvisor.answering.coverage import KnownWords, unsupported_reason
+from agriadvisor.answering.names_note import add_name_lines
 from agriadvisor.answering.plain import plain_text
 from agriadvisor.backends.base import Backend, Evidence, GenerationRequest
 from agriadvisor.config import Settings
@@ -133,8 +134,12 @@ class Advisor:
             with self._lock:
                 if self.settings.guardrails:
                     from agriadvisor.safety.engine import GuardrailEngine
+                    from agriadvisor.safety.policies import load_policies
+                    from agriadvisor.understanding.names import add_brands_to_rails
 
-                    self._rails = GuardrailEngine.from_folder(self.settings.guardrails_path)
+                    policies = load_policies(self.settings.guardrails_path)
+                    add_brands_to_rails(policies, self.understanding.names.products)  # brand of a banned active
+                    self._rails = GuardrailEngine(policies)
                 self._rails_loaded = True
         return self._rails
 
@@ -396,6 +401,7 @@ class Advisor:
             texts = [c.text for c in self.index.chunks] + [f"{c.heading} {c.section}" for c in self.index.chunks]
             lexicon = self.understanding.lexicon
             texts += list(lexicon.exact) + (list(lexicon.places.exact) if lexicon.places is not None else [])
+            texts += self.understanding.names.all_names()  # brands and varieties (products.yaml, varieties.yaml)
             try:
                 lists = [resolve_model_path(self.settings.embedding_model or None) / "vocab.txt"]
             except AgriAdvisorError:
@@ -412,7 +418,7 @@ class Advisor:
         q = ans.query
         if q.country and is_assumed(q.country_from) and any(c.country == q.country for c in ans.citations):
             ans.text = with_country_lead(ans.text, q.country, getattr(ans, "language", "en") or "en")
-        return ans
+        return add_name_lines(ans)  # what a brand or variety is; the crop assumed when none was named
 
     @staticmethod
     def _usable(text: str, info: QueryInfo) -> bool:

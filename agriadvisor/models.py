@@ -30,6 +30,24 @@ class Citation(BaseModel):
     practice: list[str] = Field(default_factory=list)
 
 
+class NameMatch(BaseModel):
+    """A brand or variety the question names, from knowledge/products.yaml or varieties.yaml."""
+
+    kind: str = Field(description="'product', 'variety' or 'series' (an unlisted code of a known series).")
+    name: str = Field(description="The brand or variety as listed (the code as written for a series).")
+    written: str = Field(default="", description="The words of the question that matched.")
+    actives: list[str] = Field(default_factory=list, description="Active ingredients of a product.")
+    category: str | None = Field(default=None, description="insecticide, fungicide, herbicide, fertiliser ...")
+    formulation: list[str] = Field(default_factory=list)
+    controls: str = ""
+    crop: str | None = None
+    countries: list[str] = Field(default_factory=list)
+    maturity: str = ""
+    traits: list[str] = Field(default_factory=list)
+    origin: str = Field(default="", description="File and entry, e.g. 'products.yaml: Regent'.")
+    source: str = Field(default="", description="The registration list, label or release notice behind the entry.")
+
+
 class QueryInfo(BaseModel):
     """What the advisor understood of the question; an app can show it back to the farmer."""
 
@@ -57,6 +75,8 @@ class QueryInfo(BaseModel):
     answer_types: list[str] = Field(default_factory=list, description="Kinds of answer asked for: when, amount, "
                                     "variety, product, how, what (a cause or definition).")
     seasons: list[str] = Field(default_factory=list, description="Seasons the question names (aman, boro, maha, kharif ...).")
+    names: list["NameMatch"] = Field(default_factory=list, description="Product brands and crop varieties named in the "
+                                     "question, each with what it means and where that came from.")
 
 
 class GuardrailHit(BaseModel):

@@ -8,6 +8,7 @@ from agriadvisor.knowledge.coverage import check_report
 from agriadvisor.knowledge.glossary import load_glossary
 from agriadvisor.knowledge.loader import load_corpus
 from agriadvisor.knowledge.translations import coverage_table, load_translations
+from agriadvisor.understanding.names import load_names
 from agriadvisor.vocab import PHENOLOGICAL_STAGES
 
 REQUIRED_TOPICS = ("soil", "seed", "nutrients", "water", "pests", "diseases", "weeds", "harvest")
@@ -19,6 +20,7 @@ def run_check(root: Path) -> tuple[dict, str]:
     report = check_report(corpus)
     _, _, gloss_errors = load_glossary(root)
     report["errors"].extend(gloss_errors)
+    report["errors"].extend(load_names(root)[3])  # products.yaml, varieties.yaml
     translations = load_translations(root, corpus.chunks)
     report["errors"].extend(str(e) for e in translations.errors)
     report["translation_warnings"] = [str(w) for w in translations.warnings]

@@ -11,6 +11,7 @@ from agriadvisor.text import clean, phrase_index, tokenize
 from agriadvisor.understanding.answer_type import answer_types
 from agriadvisor.understanding.keywords import INTENT_CUES, STAGE_WORDS, TOPIC_CUES, TOPIC_WORDS
 from agriadvisor.understanding.language import LANGUAGE_COUNTRY_HINT, detect_language
+from agriadvisor.understanding.names import NameBook, apply_names, extend_query, without_named
 from agriadvisor.understanding.season import named_seasons
 from agriadvisor.understanding.setting import is_setting
 from agriadvisor.understanding.stage import decide_stage, stage_votes, word_grams
@@ -31,13 +32,14 @@ class QueryUnderstanding:
         'rice'
     """
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, lexicon: Lexicon | None = None, names: NameBook | None = None) -> None:
         self.lexicon = lexicon or build_lexicon([], [])
+        self.names = names or NameBook()
 
     @classmethod
     def from_folder(cls, root: Path | str) -> "QueryUnderstanding":
         entries, places, _errors = load_glossary(root)
-        return cls(build_lexicon(entries, places))
+        return cls(build_lexicon(entries, places), NameBook.from_folder(root))
 
     def run(self, question: str, *, country: str | None = None, crop: str | None = None,
             stage: str | None = None, context: dict[str, str | None] | None = None,
@@ -55,11 +57,14 @@ class QueryUnderstanding:
         hits = self.lexicon.find(all_tokens)
         if self.lexicon.places is not None:
             hits += self.lexicon.places.find_abbreviations(question)
+        named = self.names.find(text, all_tokens)
+        hits = without_named(hits, named)  # "PBW 621" is a wheat variety, not PBW (pink bollworm) 621
         info = QueryInfo(text=question, language=language, script=script,
                          terms=sorted({f"{h.term}->{h.canonical}" for h in hits if h.term.lower() != h.canonical.lower()}))
         info.focus = list(dict.fromkeys(h.canonical for h in hits if h.kind in ("pest", "disease", "practice")))
         scene = self._crop(info, hits, crop, context)
         self._country(info, hits, country, context, language, default_country)
+        apply_names(info, named, crop_arg=crop, country_arg=country)
         info.region = next((h.region for h in hits if h.kind == "place" and h.region
                             and (info.country is None or info.country in h.countries)), None)
         self._stage_topics(info, hits, all_tokens, stage, context, scene=scene)
@@ -72,6 +77,7 @@ class QueryUnderstanding:
             info.search_query = self._english_gloss(all_tokens, hits, info) or info.normalized
         else:
             info.search_query = info.normalized
+        extend_query(info)
         return info
 
     # ---- each field -----------------------------------------------------------------------
