@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Literal, Mapping
 
 from agriadvisor.channels.formatting import ReplyFormatter, SmsFormatter, WhatsAppFormatter
+from agriadvisor.channels.language_switch import AUTO, confirmation, language_choice
 from agriadvisor.channels.state import FarmerState, StateStore, country_of_phone
 from agriadvisor.errors import InputError
 from agriadvisor.models import Answer
@@ -131,6 +132,11 @@ class Conversation:
             return Reply(fmt.format_text(TEXTS["reset"]), "command")
         if command == "help":
             return Reply(fmt.format_text(TEXTS["help"].format(memory=_memory(state) or "nothing yet")), "command")
+        chosen = language_choice(text)
+        if chosen is not None:  # "हिंदी", "bangla", "english": the answer language from now on
+            state.language = None if chosen == AUTO else chosen
+            self.store.save(state)
+            return Reply(fmt.format_text(confirmation(chosen)), "command")
         if quota is not None and not quota(sender):
             return Reply(None, "limited")
         return self._answer(state, text, fmt, sms=sms, phone_country=phone_country)
@@ -141,7 +147,8 @@ class Conversation:
         if problem:
             return Reply(fmt.format_text(TEXTS[problem]), "invalid")
         try:
-            answer = self.advisor.ask(text, sms=sms, context={**state.context(), "channel_country": phone_country})
+            answer = self.advisor.ask(text, sms=sms, context={**state.context(), "channel_country": phone_country},
+                                      language=state.language)
         except InputError:  # binary, control characters...
             return Reply(fmt.format_text(TEXTS["unreadable"]), "invalid")
         except Exception:  # the farmer gets an apology, the operator the traceback
@@ -171,7 +178,7 @@ def remember(state: FarmerState, answer: Answer) -> bool:
     if answer.outcome not in ("answered", "out_of_scope"):
         return False
     q = answer.query
-    state.language = q.language
+    # state.language is the answer language the farmer chose (language_switch.py), not the detected one
     changed = False
     for name, allowed in (("crop", CROPS), ("country", COUNTRIES), ("stage", STAGES)):
         value, source = getattr(q, name), getattr(q, f"{name}_from")
