@@ -34,7 +34,8 @@ IGNORE = -100  # label value the loss skips
 STOPS = {"mistral-inst": ["[INST]"], "alpaca": ["### Instruction:", "### Input:"], "aira": [], "krutrim": [],
          "chat-template": []}
 _MARKER = re.compile(r"\[\d+\]")
-CITE_OVERLAP = 0.3  # share of a sentence's content words found in a passage before it is cited
+# A sentence is cited when a passage holds at least 2 of its content words and 30% of them.
+CITE_OVERLAP, CITE_MIN_WORDS = 0.3, 2
 
 
 def resolve_prompt_format(requested: str, tokenizer: Any, base: str) -> str:
@@ -79,9 +80,9 @@ def cite_answer(answer: str, evidence: Sequence[Evidence]) -> str:
         sentences = []
         for sentence in split_sentences(line) or [line]:
             words = set(tokenize(sentence))
-            n, share = max(((n, len(words & p) / len(words)) for n, p in passages), key=lambda x: x[1],
-                           default=(0, 0.0)) if words else (0, 0.0)
-            sentences.append(f"{sentence} [{n}]" if share >= CITE_OVERLAP else sentence)
+            n, shared = max(((n, len(words & p)) for n, p in passages), key=lambda x: x[1])
+            cited = shared >= CITE_MIN_WORDS and shared >= CITE_OVERLAP * len(words)
+            sentences.append(f"{sentence} [{n}]" if cited else sentence)
         out.append(" ".join(sentences))
     return "\n".join(out)
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHECKPOINTS = "checkpoints"
+PARTIAL_LOG = "training_log.jsonl.partial"  # appended while training runs; kept only if a run stops
 # Settings that may change between an interrupted run and its --resume.
 _RESUMABLE = {"output", "progress", "logging_steps", "save_total_limit"}
 
@@ -102,6 +103,7 @@ def finetune(data: Path | str, config: FinetuneConfig, *, columns: ColumnMap | N
     metrics = evaluate_run(trainer, output, tokenizer, prepared, config, device)
     (output / "training_log.jsonl").write_text(
         "".join(json.dumps(h) + "\n" for h in trainer.state.log_history), "utf-8")
+    (output / PARTIAL_LOG).unlink(missing_ok=True)  # the whole history is in training_log.jsonl now
     return FinetuneResult(output, report, metrics, list(trainer.state.log_history), prompt_format)
 
 
@@ -241,11 +243,11 @@ def _LogFile(output: Path) -> Any:  # noqa: N802 - builds a TrainerCallback subc
     from transformers import TrainerCallback
 
     class LogFile(TrainerCallback):
-        """Appends every log record to ``training_log.jsonl.partial`` as it is made (survives a crash)."""
+        """Appends every log record to the partial log as it is made, so a stopped run keeps its log."""
 
         def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
             if logs:
-                with (output / "training_log.jsonl.partial").open("a", encoding="utf-8") as fh:
+                with (output / PARTIAL_LOG).open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps({"step": state.global_step, **logs}) + "\n")
 
     return LogFile()
