@@ -30,6 +30,9 @@ def finetune_command(
     with_evidence: Optional[bool] = typer.Option(None, "--with-evidence/--no-evidence",
                                                  help="Put retrieved passages in each training prompt."),
     eval_fraction: Optional[float] = typer.Option(None, help="Share held out and scored at the end [0.1]."),
+    screen_pesticides: Optional[bool] = typer.Option(None, "--screen-pesticides/--no-screen-pesticides",
+                                                     help="Drop answers recommending a pesticide restricted in the "
+                                                          "row's country [on]."),
     learning_rate: Optional[float] = typer.Option(None, help=f"[2e-4, {_RECIPE}]"),
     train_batch_size: Optional[int] = typer.Option(None, help=f"[4, {_RECIPE}]"),
     eval_batch_size: Optional[int] = typer.Option(None, help=f"[4, {_RECIPE}]"),

@@ -59,6 +59,8 @@ class FinetuneConfig(BaseModel):
     # ---- data ---------------------------------------------------------------------------------
     eval_fraction: float = Field(default=0.1, ge=0, lt=1, description="Share of rows held out and scored at the end.")
     with_evidence: bool = Field(default=False, description="Retrieve passages for each question into the prompt.")
+    screen_pesticides: bool = Field(default=True, description="Drop pairs whose answers recommend a pesticide the "
+                                    "output rails would drop for that country (banned, WHO class I, restricted).")
     evidence_k: int = Field(default=3, gt=0)
     max_answer_tokens: int = Field(default=256, gt=1, description="Answer + end token; longer reference answers are "
                                    "dropped as over-long, and the served model writes at most this many tokens.")

@@ -4,7 +4,7 @@ DATA is CSV or JSONL with a question and an answer per row, and optionally count
 language and context. Column names are found automatically (``question``/``QueryText``,
 ``answer``/``KccAns`` ...) or given with :class:`ColumnMap`, so a Kisan Call Centre export works
 as it is. Every row is either used or dropped with a reason (empty, empty_answer, duplicate,
-over_long, wrong_encoding, malformed); :class:`DataReport` counts both, nothing is skipped
+over_long, wrong_encoding, malformed; restricted_pesticide from :mod:`.screening`); :class:`DataReport` counts both, nothing is skipped
 silently.
 
 Example:
@@ -34,10 +34,11 @@ from agriadvisor.vocab import canonical_country, canonical_crop
 # Candidate column names, first match wins (compared case-insensitively).
 QUESTION_COLUMNS = ("question", "querytext", "query", "prompt", "instruction")
 ANSWER_COLUMNS = ("answer", "kccans", "response", "reference", "output")
-REASONS = ("empty", "empty_answer", "wrong_encoding", "duplicate", "over_long", "malformed")
+REASONS = ("empty", "empty_answer", "wrong_encoding", "duplicate", "restricted_pesticide", "over_long", "malformed")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EXAMPLES_KEPT = 20  # row numbers listed per reason in the report
+NAMES_PESTICIDE = "dropped answers naming "  # note key prefix, one note per restricted active
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,10 @@ class DataReport:
         for reason, n in self.dropped_counts().items():
             first = ", ".join(str(r) for r in self.dropped[reason][:5])
             lines.append(f"  dropped {n} {reason.replace('_', ' ')} (rows {first}{' ...' if n > 5 else ''})")
-        for what, n in sorted(self.notes.items()):
-            lines.append(f"  kept {n} with {what}")
+            if reason == "restricted_pesticide":
+                lines += [f"    {k} naming {what.removeprefix(NAMES_PESTICIDE)}" for what, k in sorted(self.notes.items())
+                          if what.startswith(NAMES_PESTICIDE)]
+        lines += [f"  kept {n} with {what}" for what, n in sorted(self.notes.items()) if not what.startswith(NAMES_PESTICIDE)]
         return "\n".join(lines)
 
 

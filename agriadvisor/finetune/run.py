@@ -81,11 +81,13 @@ def finetune(data: Path | str, config: FinetuneConfig, *, columns: ColumnMap | N
     check_device_fits(folder, device, config.device)
     check_bitsandbytes(config.load_in, device)
     _check_output(config, resume)
+    settings = settings or _settings()
     pairs, report = read_pairs(data, columns, country=country, language=language)
+    if config.screen_pesticides:
+        pairs = _screened(pairs, report, settings)
     train_pairs, held_pairs = split_held_out(pairs, config.eval_fraction, seed=config.seed)
     tokenizer, model = load_base(config, folder, device)
     prompt_format = resolve_prompt_format(config.prompt_format, tokenizer, config.base)
-    settings = settings or _settings()
     builder = ExampleBuilder(tokenizer, prompt_format, ("*",), config.max_seq_length, config.max_answer_tokens,
                              max_sentences=settings.answer_sentences)
     prepared = prepare(builder, train_pairs, held_pairs, report, config, settings)
@@ -105,6 +107,17 @@ def finetune(data: Path | str, config: FinetuneConfig, *, columns: ColumnMap | N
         "".join(json.dumps(h) + "\n" for h in trainer.state.log_history), "utf-8")
     (output / PARTIAL_LOG).unlink(missing_ok=True)  # the whole history is in training_log.jsonl now
     return FinetuneResult(output, report, metrics, list(trainer.state.log_history), prompt_format)
+
+
+def _screened(pairs: list[QAPair], report: DataReport, settings: "Settings") -> list[QAPair]:
+    from agriadvisor.finetune.screening import PesticideScreen
+
+    kept = PesticideScreen.from_folder(settings.guardrails_path).screen(pairs, report)
+    if not kept:
+        from agriadvisor.errors import TrainingDataError
+
+        raise TrainingDataError(f"no rows left after the pesticide screen. {report.render()}")
+    return kept
 
 
 def _settings() -> "Settings":

@@ -117,3 +117,19 @@ def test_bad_settings_name_the_field(tmp_path: Path) -> None:
         load_config(yaml_file)
     with pytest.raises(ConfigError, match="max_answer_tokens \\(512\\) must be less than max_seq_length \\(256\\)"):
         load_config(base="b", output="o", max_seq_length=256, max_answer_tokens=512)
+
+
+def test_answers_recommending_restricted_pesticides_are_dropped_by_the_output_rails_policy() -> None:
+    from agriadvisor.finetune.data import DataReport, QAPair
+    from agriadvisor.finetune.screening import PesticideScreen
+
+    pairs = [QAPair(row=1, question="Stem borer?", answer="Apply carbofuran 3G granules in the whorls.", country="India"),
+             QAPair(row=2, question="Bollworm?", answer="Do not use endosulfan; it is banned. Use pheromone traps.",
+                    country="India"),
+             QAPair(row=3, question="Aphids?", answer="SPRAY NEEM OIL 5 ML PER LITRE.", country="India"),
+             QAPair(row=4, question="Bollworm?", answer="Spray endosulfan on cotton.")]  # no country: banned somewhere
+    report = DataReport(path="qa.csv", total=4)
+    kept = PesticideScreen.from_folder().screen(pairs, report)
+    assert [p.row for p in kept] == [2, 3]
+    assert report.dropped == {"restricted_pesticide": [1, 4]}
+    assert "dropped 2 restricted pesticide (rows 1, 4)\n    1 naming carbofuran\n    1 naming endosulfan" in report.render()
