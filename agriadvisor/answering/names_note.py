@@ -101,6 +101,27 @@ def add_name_lines(ans: Answer) -> Answer:
     return ans
 
 
+def pending_question(last_answer: str | None, text: str, understanding: object) -> tuple[str, str | None]:
+    """The question to answer now, and the crop to answer it for.
+
+    When the previous answer assumed a crop (and asked for the farmer's) and this message only names
+    a crop ("dhan", "wheat", "ধান"), the previous question is answered again for that crop;
+    otherwise the message itself, with no crop forced.
+    """
+    if not last_answer or ASSUMED_CROP not in last_answer or len(text.split()) > 4:
+        return text, None
+    info = understanding.run(text)  # type: ignore[attr-defined]
+    if info.crop is None or info.crop_from != "question" or info.topics or info.names:
+        return text, None
+    try:
+        previous = Answer.model_validate_json(last_answer)
+    except ValueError:
+        return text, None
+    if not any(n.startswith(ASSUMED_CROP) for n in previous.query.notes):
+        return text, None
+    return previous.question, info.crop
+
+
 def _assumed_crop(ans: Answer) -> str | None:
     """The crop of the guide that answered, when the farmer named none and the guide is crop-specific."""
     if ans.query.crop is not None:
@@ -108,4 +129,4 @@ def _assumed_crop(ans: Answer) -> str | None:
     return next((c.crop for c in ans.citations if c.crop and c.crop != "all"), None)
 
 
-__all__ = ["ASSUMED_CROP", "add_name_lines", "ask_crop_line", "product_lead", "variety_lead"]
+__all__ = ["ASSUMED_CROP", "add_name_lines", "ask_crop_line", "pending_question", "product_lead", "variety_lead"]

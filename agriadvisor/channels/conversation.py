@@ -17,8 +17,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Literal, Mapping
 
+from agriadvisor.answering.names_note import pending_question
 from agriadvisor.channels.formatting import ReplyFormatter, SmsFormatter, WhatsAppFormatter
-from agriadvisor.channels.language_switch import AUTO, confirmation, language_choice
 from agriadvisor.channels.state import FarmerState, StateStore, country_of_phone
 from agriadvisor.errors import InputError
 from agriadvisor.models import Answer
@@ -132,11 +132,6 @@ class Conversation:
             return Reply(fmt.format_text(TEXTS["reset"]), "command")
         if command == "help":
             return Reply(fmt.format_text(TEXTS["help"].format(memory=_memory(state) or "nothing yet")), "command")
-        chosen = language_choice(text)
-        if chosen is not None:  # "हिंदी", "bangla", "english": the answer language from now on
-            state.language = None if chosen == AUTO else chosen
-            self.store.save(state)
-            return Reply(fmt.format_text(confirmation(chosen)), "command")
         if quota is not None and not quota(sender):
             return Reply(None, "limited")
         return self._answer(state, text, fmt, sms=sms, phone_country=phone_country)
@@ -146,9 +141,10 @@ class Conversation:
         problem = "empty" if not text.strip() else "too_long" if len(text.strip()) > self.max_chars else None
         if problem:
             return Reply(fmt.format_text(TEXTS[problem]), "invalid")
+        # "Which crop is this for?" answered with just a crop: the previous question, for that crop
+        text, crop = pending_question(state.last_answer, text, self.advisor.understanding)
         try:
-            answer = self.advisor.ask(text, sms=sms, context={**state.context(), "channel_country": phone_country},
-                                      language=state.language)
+            answer = self.advisor.ask(text, crop=crop, sms=sms, context={**state.context(), "channel_country": phone_country})
         except InputError:  # binary, control characters...
             return Reply(fmt.format_text(TEXTS["unreadable"]), "invalid")
         except Exception:  # the farmer gets an apology, the operator the traceback
@@ -178,13 +174,13 @@ def remember(state: FarmerState, answer: Answer) -> bool:
     if answer.outcome not in ("answered", "out_of_scope"):
         return False
     q = answer.query
-    # state.language is the answer language the farmer chose (language_switch.py), not the detected one
+    state.language = q.language
     changed = False
     for name, allowed in (("crop", CROPS), ("country", COUNTRIES), ("stage", STAGES)):
         value, source = getattr(q, name), getattr(q, f"{name}_from")
         if name == "country" and source == "question" and _chosen_by_language(q.notes):
             continue
-        if source in ("question", "argument") and value in allowed and getattr(state, name) != value:
+        if source in ("question", "argument", "variety") and value in allowed and getattr(state, name) != value:
             setattr(state, name, value)
             changed = True
             if name == "crop" and q.stage_from not in ("question", "argument"):
