@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable, Literal, Mapping
 
 from agriadvisor.answering.names_note import pending_question
 from agriadvisor.channels.formatting import ReplyFormatter, SmsFormatter, WhatsAppFormatter
+from agriadvisor.channels.language_switch import AUTO, confirmation, language_choice
 from agriadvisor.channels.state import FarmerState, StateStore, country_of_phone
 from agriadvisor.errors import InputError
 from agriadvisor.models import Answer
@@ -132,6 +133,11 @@ class Conversation:
             return Reply(fmt.format_text(TEXTS["reset"]), "command")
         if command == "help":
             return Reply(fmt.format_text(TEXTS["help"].format(memory=_memory(state) or "nothing yet")), "command")
+        chosen = language_choice(text)
+        if chosen is not None:  # "हिंदी", "bangla", "english": the answer language from now on
+            state.language = None if chosen == AUTO else chosen
+            self.store.save(state)
+            return Reply(fmt.format_text(confirmation(chosen)), "command")
         if quota is not None and not quota(sender):
             return Reply(None, "limited")
         return self._answer(state, text, fmt, sms=sms, phone_country=phone_country)
@@ -144,7 +150,8 @@ class Conversation:
         # "Which crop is this for?" answered with just a crop: the previous question, for that crop
         text, crop = pending_question(state.last_answer, text, self.advisor.understanding)
         try:
-            answer = self.advisor.ask(text, crop=crop, sms=sms, context={**state.context(), "channel_country": phone_country})
+            answer = self.advisor.ask(text, crop=crop, sms=sms, context={**state.context(), "channel_country": phone_country},
+                                      language=state.language)
         except InputError:  # binary, control characters...
             return Reply(fmt.format_text(TEXTS["unreadable"]), "invalid")
         except Exception:  # the farmer gets an apology, the operator the traceback
@@ -174,7 +181,7 @@ def remember(state: FarmerState, answer: Answer) -> bool:
     if answer.outcome not in ("answered", "out_of_scope"):
         return False
     q = answer.query
-    state.language = q.language
+    # state.language is the answer language the farmer chose (language_switch.py), not the detected one
     changed = False
     for name, allowed in (("crop", CROPS), ("country", COUNTRIES), ("stage", STAGES)):
         value, source = getattr(q, name), getattr(q, f"{name}_from")
