@@ -77,7 +77,7 @@ class Advisor:
         if self._embedder is None:
             from agriadvisor.index.embedder import Embedder
 
-            self._embedder = Embedder(self.settings.embedding_model or None, device=self.settings.device)
+            self._embedder = Embedder.from_settings(self.settings)
         return self._embedder
 
     @property

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -68,8 +70,9 @@ def finetune_command(
         cfg = load_config(config, **flags)
         columns = ColumnMap(question=question_column, answer=answer_column, country=country_column,
                             crop=crop_column, language=language_column, context=context_column)
-        result = finetune(data, cfg, columns=columns, country=country, language=language,
-                          settings=_settings(index_path), resume=resume, echo=lambda s: typer.echo(s, err=True))
+        with contextlib.redirect_stdout(sys.stderr):  # Trainer prints its logs; stdout keeps only the result
+            result = finetune(data, cfg, columns=columns, country=country, language=language,
+                              settings=_settings(index_path), resume=resume, echo=lambda s: typer.echo(s, err=True))
     except AgriAdvisorError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None

@@ -128,3 +128,23 @@ def test_a_finished_run_is_not_overwritten_and_resume_needs_the_same_settings(tr
         finetune(data, cfg, country="Nepal")
     with pytest.raises(FinetuneError, match="settings differ from the interrupted run .*: learning_rate"):
         finetune(data, cfg.model_copy(update={"learning_rate": 1e-3}), country="Nepal", resume=True)
+
+
+def test_the_command_reads_a_yaml_config_and_flags_win(tiny_base: Path, tmp_path: Path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from agriadvisor.cli import app
+
+    data = write_csv(tmp_path / "qa.csv", ["question", "answer"], PAIRS[:4])
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump(TINY_RECIPE | {"max_steps": 2, "lora_r": 16}))
+    out = tmp_path / "cli-agency"
+    result = CliRunner().invoke(app, ["finetune", str(data), "--base", str(tiny_base), "-o", str(out), "--config",
+                                      str(config), "--lora-r", "4", "--eval-fraction", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["data"]["train"] == 4 and summary["metrics"]["note"].startswith("no held-out rows")
+    saved = load_config(out / "finetune_config.yaml")
+    assert (saved.lora_r, saved.max_steps, saved.learning_rate, saved.eval_fraction) == (4, 2, 2e-2, 0.0)
+    assert "4 used (4 train, 0 held out)" in result.stderr
