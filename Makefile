@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= test,server,gpu,generate,langchain,openai,pdf,chart
+EXTRAS ?= test,server,gpu,generate,langchain,openai,pdf,chart,onnx
 Q      ?= Young paddy tillers are drying from the centre, what do I do?
 
 .PHONY: setup ask test test-fast bench index clean

@@ -87,7 +87,7 @@ def index_build(index_path: Optional[Path] = typer.Option(None, help="Where to w
 
     s = _settings(index_path=index_path, knowledge_path=knowledge_path)
     try:
-        index = build_index(s, Embedder(s.embedding_model or None), progress=True)
+        index = build_index(s, Embedder.from_settings(s), progress=True)
     except AgriAdvisorError as exc:
         _fail(exc)
     typer.echo(f"built index: {len(index)} chunks, {index.manifest.sentences} sentences -> {s.index_path}")

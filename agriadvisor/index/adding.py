@@ -74,7 +74,7 @@ def add_documents(settings: Settings, path: Path | str, *, country: str | None =
         plan.append((f, digest, chunks))
     if not plan:
         return done
-    embedder = Embedder(settings.embedding_model or None, device=settings.device)
+    embedder = Embedder.from_settings(settings)
     index = open_or_build(settings, embedder)
     describe = _describer(settings, stage_given=stage is not None, crop_given=crop is not None)
     find_crops = _crop_finder(settings)
@@ -109,7 +109,7 @@ def remove_documents(settings: Settings, names: list[str]) -> list[CatalogEntry]
             listed = ", ".join(Path(e.file).name or e.doc_id for e in store.catalog()) or "none"
             raise InputError(f"no added document {name!r} in {settings.index_path}; added documents: {listed}")
         entries.append(entry)
-    index = open_or_build(settings, Embedder(settings.embedding_model or None, device=settings.device))
+    index = open_or_build(settings, Embedder.from_settings(settings))
     index = _without(index, {e.doc_id for e in entries})
     for e in entries:
         store.remove(e.doc_id)

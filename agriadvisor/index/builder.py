@@ -47,12 +47,13 @@ def build_index(settings: "Settings", embedder: "Embedder", *, progress: bool = 
 
 
 def open_or_build(settings: "Settings", embedder: "Embedder", *, progress: bool | None = None) -> "KnowledgeIndex":
-    """Load the index if it matches the corpus and model; otherwise rebuild it, saying why."""
+    """Load the index if it matches the corpus, model and encoder; otherwise rebuild it, saying why."""
     from agriadvisor.index.store import KnowledgeIndex
 
     expected = corpus_identity(settings)
     try:
-        return KnowledgeIndex.load(settings.index_path, corpus_hash=expected, embedding_model=embedder.model_id)
+        return KnowledgeIndex.load(settings.index_path, corpus_hash=expected, embedding_model=embedder.model_id,
+                                   encoder=embedder.encoder)
     except (StaleIndexError, CorruptIndexError) as exc:
         if (Path(settings.index_path) / "manifest.json").exists():
             log.warning("%s; rebuilding the index", exc)

@@ -10,10 +10,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from agriadvisor.errors import EmbeddingModelError, MissingExtraError
+from agriadvisor.errors import ConfigError, EmbeddingModelError, MissingExtraError
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from agriadvisor.config import Settings
+    from agriadvisor.index.onnx_export import EncoderVariant
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +59,54 @@ def model_fingerprint(path: Path) -> str:
 class Embedder:
     """Encodes text to L2-normalised float32 vectors; the model loads on first use.
 
+    ``encoder`` picks the runtime: ``auto`` (ONNX Runtime, int8 where the CPU supports it and
+    it retrieves like fp32, else fp32 ONNX, else PyTorch), ``onnx-int8``, ``onnx`` or ``torch``.
+    ONNX copies are exported once into ``cache_dir`` (see :mod:`agriadvisor.index.onnx_export`).
+
     Example:
         >>> emb = Embedder()                # bundled MiniLM
         >>> emb.encode(["wheat sowing"]).shape
         (1, 384)
     """
 
-    def __init__(self, model: str | os.PathLike[str] | None = None, *, device: str = "cpu") -> None:
+    def __init__(self, model: str | os.PathLike[str] | None = None, *, device: str = "cpu", encoder: str = "auto",
+                 cache_dir: str | os.PathLike[str] | None = None) -> None:
+        from agriadvisor.index.onnx_export import ENCODERS
+
+        if encoder not in ENCODERS:
+            raise ConfigError(f"unknown encoder {encoder!r}; choose one of {', '.join(ENCODERS)}")
         self.path = resolve_model_path(model)
         self.model_id = model_fingerprint(self.path)
         self.device = device
+        self.requested = encoder
+        self.cache_dir = Path(cache_dir) if cache_dir else _default_model_cache()
+        self._variant: "EncoderVariant | None" = None
         self._model = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "Embedder":
+        """The embedder a :class:`~agriadvisor.config.Settings` describes."""
+        return cls(settings.embedding_model or None, device=settings.device, encoder=settings.encoder,
+                   cache_dir=settings.model_cache_path)
+
+    @property
+    def variant(self) -> "EncoderVariant":
+        """How the model runs here; resolving it may export the ONNX copy once."""
+        if self._variant is None:
+            with self._lock:
+                if self._variant is None:
+                    from agriadvisor.index.onnx_export import choose_variant
+
+                    _offline()
+                    self._variant = choose_variant(self.path, self.model_id, request=self.requested,
+                                                   cache_dir=self.cache_dir, device=self.device)
+        return self._variant
+
+    @property
+    def encoder(self) -> str:
+        """The runtime and precision recorded in an index manifest, e.g. ``onnx-qint8_avx512_vnni``."""
+        return self.variant.name
 
     @property
     def dimension(self) -> int:
@@ -81,23 +120,14 @@ class Embedder:
     @property
     def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily
         if self._model is None:
+            variant = self.variant
             with self._lock:
                 if self._model is None:
-                    self._model = self._load()
+                    self._model = self._load(variant)
         return self._model
 
-    def _load(self):  # noqa: ANN202
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        from agriadvisor.index import fast_encoder
-
-        if fast_encoder.supports(self.path):
-            try:
-                return fast_encoder.BertMeanEncoder(self.path, device=self.device)
-            except ImportError as exc:
-                raise MissingExtraError(f"torch, tokenizers and safetensors are needed ({exc}): pip install agriadvisor") from exc
+    def _load(self, variant: "EncoderVariant"):  # noqa: ANN202
+        _offline()
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -109,13 +139,16 @@ class Embedder:
             hf_logging.set_verbosity_error()
         except ImportError:  # progress bars are cosmetic
             pass
+        kwargs = {"model_kwargs": {"file_name": variant.file_name}} if variant.file_name else {}
         try:
-            return SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
+            return SentenceTransformer(str(variant.folder), device=self.device, local_files_only=True,
+                                       backend=variant.runtime, **kwargs)
         except Exception as exc:  # a broken folder surfaces as many different errors
-            raise EmbeddingModelError(f"could not load embedding model from {self.path}: {exc}") from exc
+            raise EmbeddingModelError(f"could not load embedding model from {variant.folder} "
+                                      f"({variant.name}): {exc}") from exc
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> "np.ndarray":
-        """Embed ``texts``; returns an (n, dim) float32 array with unit-length rows."""
+        """Embed ``texts`` (sorted by length into batches); returns (n, dim) float32 unit rows."""
         import numpy as np
 
         if not texts:
@@ -125,3 +158,16 @@ class Embedder:
             convert_to_numpy=True, normalize_embeddings=True,
         )
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def _offline() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _default_model_cache() -> Path:
+    from agriadvisor.config import Settings
+
+    return Path(Settings().model_cache_path)

@@ -23,6 +23,7 @@ class IndexManifest:
     embedding_model: str
     dimension: int
     library_version: str
+    encoder: str = ""
     index_type: str = "flat"
     chunks: int = 0
     sentences: int = 0
@@ -32,12 +33,20 @@ class IndexManifest:
     files: dict[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
-    def mismatch(self, *, corpus_hash: str, embedding_model: str, library_version: str) -> str | None:
-        """Why this index cannot serve the given corpus and model, or ``None`` if it can."""
+    def mismatch(self, *, corpus_hash: str, embedding_model: str, library_version: str,
+                 encoder: str | None = None) -> str | None:
+        """Why this index cannot serve the given corpus and model, or ``None`` if it can.
+
+        Question vectors must come from the encoder that made the document vectors: an int8
+        and an fp32 copy of one model give vectors a little apart, so a change of ``encoder``
+        (runtime and precision) makes the index stale too."""
         if self.format_version != FORMAT_VERSION:
             return f"index format {self.format_version} != {FORMAT_VERSION}"
         if self.embedding_model != embedding_model:
             return f"built with embedding model {self.embedding_model}, now {embedding_model}"
+        if encoder is not None and self.encoder != encoder:
+            return (f"its vectors were made by encoder {self.encoder or 'unrecorded'}, "
+                    f"questions would be encoded by {encoder}")
         if self.corpus_hash != corpus_hash:
             return "the knowledge documents changed since it was built"
         if self.library_version != library_version:

@@ -106,7 +106,7 @@ class KnowledgeIndex:
         chunks = list(chunks)
         if not chunks:
             raise IndexStoreError("cannot build an index from an empty corpus: no valid knowledge chunks were found")
-        log.info("embedding %d chunks with %s", len(chunks), embedder.model_id)
+        log.info("embedding %d chunks with %s (%s)", len(chunks), embedder.model_id, embedder.encoder)
         vectors = embedder.encode([c.search_text() for c in chunks], progress=progress)
         sentences = [split_sentences(c.text) or [c.text] for c in chunks]
         flat = [s for group in sentences for s in group]
@@ -115,7 +115,8 @@ class KnowledgeIndex:
         svecs = embedder.encode(flat, progress=progress)
         manifest = IndexManifest(
             corpus_hash=corpus_hash, embedding_model=embedder.model_id, dimension=int(vectors.shape[1]),
-            library_version=__version__, index_type="hnsw" if len(chunks) >= hnsw_threshold else "flat",
+            library_version=__version__, encoder=embedder.encoder,
+            index_type="hnsw" if len(chunks) >= hnsw_threshold else "flat",
             chunks=len(chunks), sentences=len(flat), user_documents=list(user_documents),
         )
         index = cls(chunks, _make_faiss(vectors, hnsw_threshold=hnsw_threshold), sentences, svecs, owner, manifest)
@@ -182,8 +183,12 @@ class KnowledgeIndex:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path | str, *, corpus_hash: str | None = None, embedding_model: str | None = None) -> "KnowledgeIndex":
-        """Open a saved index; raise :class:`StaleIndexError` or :class:`CorruptIndexError` if unusable."""
+    def load(cls, folder: Path | str, *, corpus_hash: str | None = None, embedding_model: str | None = None,
+             encoder: str | None = None) -> "KnowledgeIndex":
+        """Open a saved index; raise :class:`StaleIndexError` or :class:`CorruptIndexError` if unusable.
+
+        With ``corpus_hash`` and ``embedding_model`` given the index must match them, and
+        ``encoder`` (e.g. ``onnx-qint8_avx512_vnni``) too when given."""
         import faiss
         import numpy as np
 
@@ -192,7 +197,8 @@ class KnowledgeIndex:
             raise StaleIndexError(f"no index at {folder}")
         manifest = IndexManifest.read(folder)
         if corpus_hash is not None and embedding_model is not None:
-            why = manifest.mismatch(corpus_hash=corpus_hash, embedding_model=embedding_model, library_version=__version__)
+            why = manifest.mismatch(corpus_hash=corpus_hash, embedding_model=embedding_model,
+                                    library_version=__version__, encoder=encoder)
             if why:
                 raise StaleIndexError(f"index at {folder} is stale: {why}")
         for name, digest in manifest.files.items():
