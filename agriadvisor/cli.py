@@ -313,6 +313,8 @@ def batch(input_path: Path = typer.Argument(..., metavar="IN", help="CSV or JSON
                                             "(question, query or QueryText) and optional id, country, crop, stage."),
           output: Path = typer.Option(..., "--output", "-o", help="JSONL file of answers, one record per input row."),
           resume: bool = typer.Option(False, "--resume", help="Skip rows whose id is already in OUT."),
+          retry_errors: bool = typer.Option(False, "--retry-errors",
+                                            help="Resume, and answer again the rows whose record in OUT is an error."),
           workers: int = typer.Option(1, help="Chunks answered at once in threads (for remote backends)."),
           batch_size: int = typer.Option(32, "--batch-size", help="Questions embedded together."),
           backend: Optional[str] = typer.Option(None, help="Answer generator (see 'agriadvisor backends')."),
@@ -325,6 +327,7 @@ def batch(input_path: Path = typer.Argument(..., metavar="IN", help="CSV or JSON
 
     try:
         summary = run_batch(Advisor(_settings(backend=backend)), input_path, output, resume=resume,
+                            retry_errors=retry_errors,
                             workers=workers, batch_size=batch_size, sms=sms, progress=progress)
     except BatchInterrupted as exc:
         typer.echo(exc.summary.render(), err=True)

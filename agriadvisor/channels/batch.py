@@ -1,10 +1,14 @@
 """Resumable batch runs: a CSV or JSONL file of questions in, one JSONL record per row out.
 
-Each output line is ``{"id": ..., "row": n, "answer": {...}}`` or ``{"id": ..., "row": n,
-"error": "..."}``. Lines are appended and fsynced a chunk at a time, so a crash or Ctrl-C
-loses only the rows being answered; ``resume=True`` skips ids already in the output (and
-drops a last line that a crash left half written). A bad row gets an error record; a file
-that cannot be read as CSV or JSONL stops the run before anything is written.
+Each output line is ``{"id": "...", "row": n, "answer": {...}}`` or ``{"id": "...", "row": n,
+"error": "...", "input": {"question": ..., "country": ...}}``; ids are always strings, and an
+error record carries the row's input so it can be fixed from the output alone. Lines are
+appended and fsynced a chunk at a time, so a crash or Ctrl-C loses only the rows being
+answered; ``resume=True`` skips ids already in the output (and drops a last line that a crash
+left half written); ``retry_errors=True`` also answers again the rows whose record is an error.
+A bad row gets an error record; a file that cannot be read as CSV or JSONL stops the run
+before anything is written. CSV files may be separated by commas, semicolons (what
+spreadsheet programs write in many locales), tabs or ``|``: the header says which.
 
 Example:
     >>> summary = run_batch(Advisor(), "questions.csv", "answers.jsonl")  # doctest: +SKIP
@@ -36,12 +40,15 @@ if TYPE_CHECKING:
     from agriadvisor.advisor import Advisor
     from agriadvisor.models import Answer
 
-__all__ = ["BatchInterrupted", "BatchRow", "BatchSummary", "done_ids", "read_rows", "run_batch"]
+__all__ = ["BatchInterrupted", "BatchRow", "BatchSummary", "done_ids", "drop_error_records", "read_rows",
+           "run_batch"]
 
 log = logging.getLogger(__name__)
 
 QUESTION_COLUMNS = ("question", "query", "querytext")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_DELIMITERS = (",", ";", "\t", "|")
+INPUT_FIELDS = ("question", "country", "crop", "stage", "language")
 CSV_FIELD_LIMIT = 1 << 24  # so an over-long question becomes a row error, not a csv.Error
 
 
@@ -61,8 +68,12 @@ class BatchRow:
 
     @property
     def key(self) -> str:
-        """The id as text: what ``--resume`` compares."""
+        """The id as text: what ``--resume`` compares and what records carry."""
         return str(self.id)
+
+    def inputs(self) -> dict[str, Any]:
+        """The row's own fields, copied into its error record."""
+        return {k: getattr(self, k) for k in INPUT_FIELDS if getattr(self, k) not in (None, "")}
 
 
 class BatchSummary(BaseModel):
@@ -72,6 +83,7 @@ class BatchSummary(BaseModel):
     output: str
     rows: int = Field(description="Rows in the input file.")
     skipped: int = Field(default=0, description="Rows already in the output (resume).")
+    retried: int = Field(default=0, description="Error records removed to answer their rows again (retry_errors).")
     written: int = Field(default=0, description="Records written by this run.")
     outcomes: dict[str, int] = Field(default_factory=dict)
     errors: int = 0
@@ -82,7 +94,8 @@ class BatchSummary(BaseModel):
     def render(self) -> str:
         """A few human-readable lines."""
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())) or "none"
-        lines = [f"rows: {self.rows} in input, {self.skipped} already done, {self.written} written this run",
+        retried = f", {self.retried} earlier errors retried" if self.retried else ""
+        lines = [f"rows: {self.rows} in input, {self.skipped} already done{retried}, {self.written} written this run",
                  f"outcomes: {outcomes}; errors: {self.errors}",
                  f"throughput: {self.questions_per_s:.1f} questions/s ({self.elapsed_s:.1f} s)",
                  f"output: {self.output}"]
@@ -141,7 +154,7 @@ def _column(names: Iterable[str], wanted: tuple[str, ...]) -> str | None:
 
 def _csv_rows(path: Path, text: str) -> Iterator[BatchRow]:
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = _delimiter(path, text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -163,13 +176,27 @@ def _csv_rows(path: Path, text: str) -> Iterator[BatchRow]:
         raise BatchError(f"{path}, line {reader.line_num}: not valid CSV ({exc})") from None
 
 
+def _delimiter(path: Path, text: str) -> str:
+    """The separator that splits the header into a question column and the most fields (',' on a tie)."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    first = text.split("\n", 1)[0]
+    best, width = ",", 0
+    for d in CSV_DELIMITERS:
+        header = next(csv.reader([first], delimiter=d), [])
+        if _column(header, QUESTION_COLUMNS) is not None and len(header) > width:
+            best, width = d, len(header)
+    return best
+
+
 def _csv_row(n: int, line: int, cells: list[str], pos: dict[str, int], width: int) -> BatchRow:
     values = {k: (cells[i] if i < len(cells) else None) for k, i in pos.items()}
     ident = values.get("id") or n
     problem = None
     if len(cells) != width:
-        problem = (f"row has {len(cells)} fields but the header has {width} "
-                   "(a comma inside the question that is not in quotes?)")
+        problem = f"row has {len(cells)} fields but the header has {width} " + (
+            "(a comma inside the question that is not in quotes?)" if len(cells) > width
+            else "(cut short, or separated by another character than the header?)")
     return BatchRow(n, line, ident, values.get("question"), values.get("country"), values.get("crop"),
                     values.get("stage"), problem, language=values.get("language"))
 
@@ -246,6 +273,28 @@ def done_ids(path: str | Path, *, repair: bool = True) -> set[str]:
     return ids
 
 
+def drop_error_records(path: str | Path) -> int:
+    """Rewrite ``path`` without its error records (atomically), so their rows are answered again."""
+    path = Path(path)
+    if not path.exists():
+        return 0
+    kept, dropped = [], 0
+    for raw in path.read_bytes().splitlines(keepends=True):
+        try:
+            rec = json.loads(raw) if raw.strip() else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            rec = None
+        if isinstance(rec, dict) and "error" in rec and "answer" not in rec:
+            dropped += 1
+        else:
+            kept.append(raw)
+    if dropped:
+        from agriadvisor.index.manifest import atomic_write_bytes
+
+        atomic_write_bytes(path, b"".join(kept))
+    return dropped
+
+
 def _record_key(raw: bytes) -> str | None:
     try:
         rec = json.loads(raw)
@@ -306,7 +355,7 @@ def answer_rows(advisor: "Advisor", rows: list[BatchRow], *, sms: bool = False) 
     for r in rows:
         problem = row_problem(r, max_chars=advisor.settings.max_question_chars)
         if problem:
-            records[r.row] = {"id": r.id, "row": r.row, "error": problem}
+            records[r.row] = _error(r, problem)
         else:
             good.append(r)
     items = [{"question": r.question, "country": r.country or None, "crop": r.crop or None,
@@ -321,9 +370,12 @@ def answer_rows(advisor: "Advisor", rows: list[BatchRow], *, sms: bool = False) 
             raise BatchError(f"the backend failed on every question of a chunk ({exc}); "
                              "fix it and run again with --resume") from exc
     for r, a in zip(good, answers):
-        records[r.row] = ({"id": r.id, "row": r.row, "error": a} if isinstance(a, str)
-                          else {"id": r.id, "row": r.row, "answer": a})
+        records[r.row] = _error(r, a) if isinstance(a, str) else {"id": r.key, "row": r.row, "answer": a}
     return [records[r.row] for r in rows]
+
+
+def _error(row: BatchRow, error: str) -> dict[str, Any]:
+    return {"id": row.key, "row": row.row, "error": error, "input": row.inputs()}
 
 
 def _ask_one(advisor: "Advisor", item: dict[str, Any], *, sms: bool) -> "Answer | str":
@@ -334,11 +386,14 @@ def _ask_one(advisor: "Advisor", item: dict[str, Any], *, sms: bool) -> "Answer 
 
 
 def run_batch(advisor: "Advisor", input_path: str | Path, output_path: str | Path, *, resume: bool = False,
-              workers: int = 1, batch_size: int = 32, sms: bool = False, progress: bool = True,
+              retry_errors: bool = False, workers: int = 1, batch_size: int = 32, sms: bool = False, progress: bool = True,
               on_record: Callable[[dict[str, Any]], None] | None = None) -> BatchSummary:
     """Answer every row of ``input_path`` into ``output_path``; see the module docstring.
 
     Args:
+        resume: skip rows whose id is already in ``output_path``.
+        retry_errors: resume, and answer again the rows whose record is an error (the error
+            records are removed first).
         workers: chunks answered at once in threads (worth it when the backend is remote).
         batch_size: questions per :meth:`Advisor.ask_many` call (embedded together).
         on_record: called after each record is safely on disk.
@@ -351,11 +406,16 @@ def run_batch(advisor: "Advisor", input_path: str | Path, output_path: str | Pat
         raise BatchError(f"workers and batch_size must be at least 1, got workers={workers}, batch_size={batch_size}")
     input_path, output_path = Path(input_path), Path(output_path)
     rows = read_rows(input_path)
+    resume = resume or retry_errors
     if not resume and output_path.exists() and output_path.stat().st_size > 0:
         raise BatchError(f"{output_path} already exists; pass --resume to continue it, or choose another output file")
     done = done_ids(output_path) if resume else set()
+    retried = drop_error_records(output_path) if retry_errors else 0
+    if retried:
+        done = done_ids(output_path)
     todo = [r for r in rows if r.key not in done]
-    summary = BatchSummary(input=str(input_path), output=str(output_path), rows=len(rows), skipped=len(rows) - len(todo))
+    summary = BatchSummary(input=str(input_path), output=str(output_path), rows=len(rows),
+                           skipped=len(rows) - len(todo), retried=retried)
     chunks = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
     output_path.parent.mkdir(parents=True, exist_ok=True)
     writer, bar = _RecordWriter(output_path), _progress(len(rows), summary.skipped, enabled=progress)

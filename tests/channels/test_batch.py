@@ -80,7 +80,7 @@ def test_jsonl_malformed_rows_get_error_records(small_advisor: Any, tmp_path: Pa
     assert len(by_id) == 10
     assert "answer" in by_id["ok1"] and "answer" in by_id["ok2"]  # good rows in a chunk with bad ones
     expected = {"empty": "empty", "binary": "binary", "long": "limit is 2000", "country": "unknown country 'Mars'",
-                "number": "got int", "noquestion": "no question field", 8: "not an object", "stage": "unknown stage"}
+                "number": "got int", "noquestion": "no question field", "8": "not an object", "stage": "unknown stage"}
     for key, message in expected.items():
         assert message in by_id[key]["error"], by_id[key]
     assert summary.errors == 8 and summary.outcomes == {"answered": 2}
@@ -193,8 +193,9 @@ def test_a_row_the_backend_fails_on_gets_an_error_record(flaky_advisor: Any, tmp
     out = tmp_path / "out.jsonl"
     summary = run_batch(flaky_advisor, src, out, progress=False)
     by_id = {r["id"]: r for r in records(out)}
-    assert "answer" in by_id[1] and "answer" in by_id[3]
-    assert by_id[2]["error"] == "BackendError: model server answered HTTP 500"
+    assert "answer" in by_id["1"] and "answer" in by_id["3"]
+    assert by_id["2"]["error"] == "BackendError: model server answered HTTP 500"
+    assert by_id["2"]["input"] == {"question": "boom: when should I sow rice in India?"}
     assert summary.errors == 1
 
 
@@ -206,9 +207,9 @@ def test_a_backend_down_for_a_whole_chunk_stops_the_run_for_resume(flaky_advisor
     out = tmp_path / "out.jsonl"
     with pytest.raises(BatchError, match="backend failed on every question of a chunk"):
         run_batch(flaky_advisor, src, out, progress=False, batch_size=4)
-    assert sorted(r["id"] for r in records(out)) == [0, 1, 2, 3]  # the failed chunk is not marked done
+    assert sorted(r["id"] for r in records(out)) == ["0", "1", "2", "3"]  # the failed chunk is not marked done
     run_batch(small_advisor, src, out, progress=False, batch_size=4, resume=True)  # the backend is back
-    assert sorted(r["id"] for r in records(out)) == list(range(8))
+    assert sorted(r["id"] for r in records(out)) == [str(i) for i in range(8)]
     assert all("answer" in r for r in records(out))
 
 
@@ -270,3 +271,64 @@ def test_cli_batch_progress_and_summary(small_advisor: Any, small_settings: Any,
     assert "q/s" in done.stderr and "3/3" in done.stderr  # tqdm: count, rate and ETA on stderr
     assert "outcomes: answered 2; errors: 1" in done.stdout
     assert len(records(out)) == 3
+
+
+def test_retry_errors_answers_fixed_rows_again(small_advisor: Any, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "question": "When should I sow wheat?", "country": "Nepal"},
+                                              {"id": 2, "question": "When to sow rice?", "country": "Mars"}])
+    out = tmp_path / "out.jsonl"
+    run_batch(small_advisor, src, out, progress=False)
+    error = records(out)[1]
+    # the error record carries the row's input, so it can be fixed from the output alone; ids are strings
+    assert error["id"] == "2" and error["input"] == {"question": "When to sow rice?", "country": "Mars"}
+    assert "Mars" in error["error"]
+    write_jsonl(src, [{"id": 1, "question": "When should I sow wheat?", "country": "Nepal"},
+                      {"id": 2, "question": "When to sow rice?", "country": "India"}])
+    assert run_batch(small_advisor, src, out, progress=False, resume=True).written == 0  # resume alone keeps it
+    summary = run_batch(small_advisor, src, out, progress=False, retry_errors=True)
+    assert summary.retried == 1 and summary.written == 1 and summary.errors == 0
+    assert "1 earlier errors retried" in summary.render()
+    by_id = {r["id"]: r for r in records(out)}
+    assert len(records(out)) == 2 and by_id["2"]["answer"]["citations"][0]["country"] == "India"
+
+
+def test_cli_retry_errors(small_advisor: Any, small_settings: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from agriadvisor.cli import app
+
+    src = tmp_path / "in.csv"
+    src.write_text("id,question,country\nq1,When should I sow wheat?,Nepal\nq2,When to sow rice?,Mars\n")
+    out = tmp_path / "out.jsonl"
+    env = {k: v for k, v in _env(small_settings).items() if k.startswith("AGRIADVISOR_")}
+    first = CliRunner().invoke(app, ["batch", str(src), "-o", str(out), "--no-progress"], env=env)
+    assert first.exit_code == 0 and "errors: 1" in first.output
+    src.write_text("id,question,country\nq1,When should I sow wheat?,Nepal\nq2,When to sow rice?,India\n")
+    again = CliRunner().invoke(app, ["batch", str(src), "-o", str(out), "--retry-errors", "--no-progress"], env=env)
+    assert again.exit_code == 0, again.output
+    assert "1 already done, 1 earlier errors retried, 1 written" in again.output
+    assert all("answer" in r for r in records(out))
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_semicolon_and_other_separators_are_detected(tmp_path: Path, sep: str) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(sep.join(["id", "question", "country"]) + "\n"
+                   + sep.join(["1", "When to sow wheat, early or late?", "Nepal"]) + "\n", encoding="utf-8")
+    [row] = read_rows(src)
+    assert row.problem is None and row.question == "When to sow wheat, early or late?" and row.country == "Nepal"
+
+
+def test_a_short_row_does_not_get_the_comma_hint(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,question,country\n1;When to sow wheat?;Nepal\n2,When to sow rice?,India\n")
+    problem = read_rows(src)[0].problem or ""
+    assert "1 fields but the header has 3" in problem and "comma" not in problem
+
+
+def test_ids_are_strings_in_every_record(small_advisor: Any, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": 7, "question": "When should I sow wheat in Nepal?"},
+                                              {"question": "When to sow rice in India?"}, {"id": 9, "question": ""}])
+    out = tmp_path / "out.jsonl"
+    run_batch(small_advisor, src, out, progress=False)
+    assert [r["id"] for r in records(out)] == ["7", "2", "9"]
