@@ -121,3 +121,22 @@ def test_add_rejects_unsupported_and_binary_files(own_settings: Settings, tmp_pa
     broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
     with pytest.raises(InputError, match="PDF"):
         add_documents(own_settings, broken)
+
+
+def test_an_index_from_another_encoder_is_stale_and_rebuilt(own_settings: Settings, embedder: Embedder,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    built_with = KnowledgeIndex.load(own_settings.index_path).manifest.encoder
+    assert built_with == embedder.encoder
+    other = "torch-fp32" if built_with != "torch-fp32" else "onnx-fp32"
+    with pytest.raises(StaleIndexError, match=f"encoder {built_with}.*encoded by {other}"):
+        KnowledgeIndex.load(own_settings.index_path, corpus_hash=corpus_identity(own_settings),
+                            embedding_model=embedder.model_id, encoder=other)
+    if other != "torch-fp32":
+        return
+    torch_embedder = Embedder(encoder="torch")
+    with caplog.at_level(logging.WARNING):
+        index = open_or_build(own_settings, torch_embedder)
+    assert "torch-fp32" in caplog.text and "rebuilding" in caplog.text
+    assert index.manifest.encoder == "torch-fp32"
+    q = torch_embedder.encode(["When should I sow wheat?"])
+    assert index.dense_search(q, 1)[0][0][0] >= 0
