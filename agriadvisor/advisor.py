@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from agriadvisor.index.embedder import Embedder
     from agriadvisor.index.store import KnowledgeIndex
     from agriadvisor.knowledge.translations import Translations
+    from agriadvisor.retrieval.native import NativeKeywords
     from agriadvisor.retrieval.retriever import HybridRetriever
     from agriadvisor.safety.protocol import Rails
     from agriadvisor.understanding.query import QueryUnderstanding
@@ -69,6 +70,7 @@ class Advisor:
         self._known_words: KnownWords | None = None
         self._translations: Translations | None = None
         self._chunk_pos: dict[str, int] = {}
+        self._native: NativeKeywords | None = None
         self._lock = threading.RLock()
 
     # ---- components, loaded on first use --------------------------------------------------
@@ -118,6 +120,7 @@ class Advisor:
                 reranker = CrossEncoderReranker(self.settings.reranker_model)
             self._retriever = HybridRetriever(self.index, candidates=self.settings.candidates,
                                               hybrid=self.settings.hybrid, reranker=reranker)
+            self._retriever.native = self._native_keywords
         return self._retriever
 
     @property
@@ -168,6 +171,7 @@ class Advisor:
         with self._lock:
             self._index = None
             self._retriever = None
+            self._translations = self._native = None  # aligned with the old index's chunk list
             self._known_words = None
             self._translations = None
             self._native = None
@@ -204,6 +208,8 @@ class Advisor:
         infos = [self.understanding.run(text, country=c, crop=cr, stage=st, context=ctx,
                                         default_country=self.settings.default_country or None)
                  for text, c, cr, st, ctx in items]
+        for info, want in zip(infos, wanted):
+            info.answer_language = self._answer_language(want, info)
         t_understand = (time.perf_counter() - t0) * 1000 / max(len(items), 1)
         answers: list[Answer | None] = [None] * len(items)
         pre_hits: list[list[GuardrailHit]] = [[] for _ in items]
@@ -246,6 +252,14 @@ class Advisor:
             self._chunk_pos = {c.chunk_id: i for i, c in enumerate(index.chunks)}
         return self._translations
 
+    def _native_keywords(self) -> "NativeKeywords | None":
+        """BM25 over the translated guides, built on the first question in a non-Latin script."""
+        if self._native is None:
+            from agriadvisor.retrieval.native import NativeKeywords
+
+            self._native = NativeKeywords(self.index.chunks, self.translations)
+        return self._native if self._native.covered else None
+
     @staticmethod
     def _wanted_language(q: str | Mapping[str, Any], i: int, default: str | None) -> str | None:
         wanted = q.get("language") if isinstance(q, Mapping) else None
@@ -260,24 +274,33 @@ class Advisor:
 
     def _in_language(self, ans: Answer, info: QueryInfo, wanted: str | None) -> Answer:
         """Set ``language`` and ``text_en``; an answered question is put into the wanted language."""
-        from agriadvisor.answering.localise import answer_language, localise, text_language, untranslated_note
+        from agriadvisor.answering.localise import (answer_language, english_of, localise, text_language,
+                                                    untranslated_note)
         from agriadvisor.knowledge.translations import Translations
+        from agriadvisor.text import dominant_script
 
         if ans.outcome != "answered":
             ans.language = text_language(ans.text, info.language)
             ans.text_en = ans.text if ans.language == "en" else ""
             return ans
         target = answer_language(wanted, info.language)
-        ans.text_en = localise(ans.text, "en", lambda n: None, Translations(), self._fixed_lines("en")).text
-        if target == "en":
-            ans.text = ans.text_en
-            return ans
-        translations = self.translations
         by_n = {c.n: c.chunk_id for c in ans.citations}
 
         def sentences_of(n: int) -> tuple[str, list[str]] | None:
             pos = self._chunk_pos.get(by_n.get(n, ""))
             return None if pos is None else (by_n[n], self.index.sentences[pos])
+
+        if ans.backend != "extractive" and dominant_script(ans.text) != "Latin":
+            # a model answered from evidence in the farmer's language: the English is what it copied
+            ans.language = text_language(ans.text, target)
+            ans.text_en = english_of(ans.text, ans.language, sentences_of, self.translations,
+                                     self._fixed_lines("en")) or ""
+            return ans
+        ans.text_en = localise(ans.text, "en", lambda n: None, Translations(), self._fixed_lines("en")).text
+        if target == "en":
+            ans.text = ans.text_en
+            return ans
+        translations = self.translations
 
         done = localise(ans.text, target, sentences_of, translations, self._fixed_lines(target))
         ans.text, ans.language = done.text, done.language
@@ -285,6 +308,26 @@ class Advisor:
             titles = [c.title for c in ans.citations if c.n in done.untranslated]
             ans.query.notes.append(untranslated_note(target, titles))
         return ans
+
+    @staticmethod
+    def _answer_language(wanted: str | None, info: QueryInfo) -> str:
+        from agriadvisor.answering.localise import answer_language
+
+        return answer_language(wanted, info.language)
+
+    def _evidence_in(self, language: str, evidence: list[Evidence]) -> list[Evidence] | None:
+        """The evidence with each passage's text in ``language`` where an aligned translation exists
+        (sentence vectors stay those of the aligned English); None when none of it is translated."""
+        from dataclasses import replace
+
+        if language == "en":
+            return None
+        found = [self.translations.get(ev.chunk.chunk_id, language) for ev in evidence]
+        if not any(found):
+            return None
+        return [ev if sec is None else replace(ev, chunk=replace(ev.chunk, text=" ".join(sec.sentences)),
+                                               sentences=list(sec.sentences))
+                for ev, sec in zip(evidence, found)]
 
     def _fixed_lines(self, language: str) -> dict[str, str]:
         """The guardrails' safety notes in every language, mapped to the note in ``language``."""
@@ -350,8 +393,13 @@ class Advisor:
         if reason:
             info.notes.append(f"not covered: {reason}")
             return self._out_of_scope(info, pre_hits)
-        request = GenerationRequest(question=info.text, query=info, evidence=evidence, query_vector=qvec,
-                                    sms=sms, max_sentences=self.settings.answer_sentences)
+        request = en_request = GenerationRequest(question=info.text, query=info, evidence=evidence, query_vector=qvec,
+                                                 sms=sms, max_sentences=self.settings.answer_sentences)
+        local = None if self.backend.name == "extractive" else self._evidence_in(info.answer_language, evidence)
+        if local is not None:  # a model writes the farmer's language from evidence in that language
+            from dataclasses import replace
+
+            request = replace(request, evidence=local, query=info.model_copy(update={"language": info.answer_language}))
         t0 = time.perf_counter()
         raw = self.backend.complete(request).strip()
         t_generate = (time.perf_counter() - t0) * 1000
@@ -359,7 +407,7 @@ class Advisor:
         grounded: bool | None = None
         t1 = time.perf_counter()
         if self.rails is not None and raw:
-            review = self.rails.check_output(raw, evidence, info, self.embedder.encode)
+            review = self.rails.check_output(raw, request.evidence, info, self.embedder.encode)
             raw, grounded = review.text, review.grounded
             guard_hits.extend(review.hits)
         t_verify = (time.perf_counter() - t1) * 1000
@@ -371,7 +419,7 @@ class Advisor:
 
             guard_hits.append(GuardrailHit(rule_id="output.fallback_extractive", category="grounding",
                                            action="fallback", detail=f"{backend_name} gave no supported, cited text"))
-            raw, grounded, backend_name = ExtractiveBackend().complete(request).strip(), True, "extractive"
+            raw, grounded, backend_name = ExtractiveBackend().complete(en_request).strip(), True, "extractive"
         if not raw:
             info.notes.append("the evidence did not support an answer")
             return self._out_of_scope(info, guard_hits)

@@ -72,6 +72,8 @@ class QueryInfo(BaseModel):
     terms: list[str] = Field(default_factory=list, description="Local words mapped to canonical names.")
     focus: list[str] = Field(default_factory=list, description="Pests, diseases and practices the question is about (canonical names).")
     notes: list[str] = Field(default_factory=list, description="Ambiguities and what was done about them.")
+    answer_language: str = Field(default="en", description="The language the answer is wanted in: the one asked for "
+                                 "with language=..., else the question's (hi for romanized Hindi).")
     answer_types: list[str] = Field(default_factory=list, description="Kinds of answer asked for: when, amount, "
                                     "variety, product, how, what (a cause or definition).")
     seasons: list[str] = Field(default_factory=list, description="Seasons the question names (aman, boro, maha, kharif ...).")

@@ -92,6 +92,32 @@ def localise(text: str, language: str, sentences_of: Callable[[int], tuple[str, 
     return Localised(f"{body}{sep}{tail}".strip() if tail else body, language)
 
 
+def english_of(text: str, language: str, sentences_of: Callable[[int], tuple[str, list[str]] | None],
+               translations: Translations, fixed: dict[str, str] | None = None) -> str | None:
+    """The aligned English of an answer a model wrote in ``language`` by copying translated evidence
+    sentences; None when some sentence is not a translated evidence sentence (then there is no
+    aligned English to show)."""
+    out: list[str] = []
+    pos = 0
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        rest, pos = text[pos:m.start()].strip(), m.end()
+        found = sentences_of(n)
+        section = translations.get(found[0], language) if found else None
+        if section is None:
+            return None
+        parts = []
+        while rest:
+            i = _leading_sentence(rest, list(section.sentences))
+            if i is None:
+                return None
+            parts.append(found[1][i])
+            rest = rest[len(section.sentences[i]):].strip()
+        out.append(f"{' '.join(parts)} [{n}]")
+    tail = _swap_lines(text[pos:].strip(), fixed or {})
+    return "\n".join(x for x in (" ".join(out), tail) if x)
+
+
 def _swap_lines(text: str, fixed: dict[str, str]) -> str:
     return "\n".join(fixed.get(line.strip(), line) for line in text.split("\n")) if fixed else text
 
@@ -140,4 +166,4 @@ def untranslated_note(language: str, titles: list[str]) -> str:
     return f"answered in English: no {name} translation yet of {what}"
 
 
-__all__ = ["Localised", "answer_language", "localise", "text_language", "untranslated_note", "SCRIPTS"]
+__all__ = ["Localised", "answer_language", "english_of", "localise", "text_language", "untranslated_note", "SCRIPTS"]

@@ -10,7 +10,7 @@ guess must not hide the right passage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from agriadvisor.knowledge.schema import Chunk
 from agriadvisor.models import QueryInfo
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from agriadvisor.index.store import KnowledgeIndex
+    from agriadvisor.retrieval.native import NativeKeywords
     from agriadvisor.retrieval.reranker import CrossEncoderReranker
 
 # the kind of a pest or disease ("rust" of yellow rust, "borer" of stem borer), which a heading
@@ -64,6 +65,8 @@ class HybridRetriever:
         self.rerank_depth = rerank_depth
         self._vectors = None
         self._lower: list[str] | None = None
+        # keyword search over the translated guides (retrieval/native.py), or a callable giving it
+        self.native: "NativeKeywords | Callable[[], NativeKeywords | None] | None" = None
 
     @property
     def vectors(self) -> "np.ndarray":
@@ -110,6 +113,10 @@ class HybridRetriever:
         if self.hybrid:
             for rank, (i, _) in enumerate(self.index.keyword_search(tokenize(info.normalized or info.text),
                                                                     self.candidates, mask)):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        native = self.native() if callable(self.native) else self.native
+        if native is not None and info.script != "Latin":  # a question in Hindi script meets Hindi words
+            for rank, (i, _) in enumerate(native.search(tokenize(info.text), self.candidates, mask)):
                 fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
         sim = dict(dense)
         top = 1.0 / (RRF_K + 1)

@@ -26,7 +26,7 @@ from agriadvisor.safety.input_rails import InputRails
 from agriadvisor.safety.policies import OutputFile
 from agriadvisor.safety.protocol import OutputReview
 from agriadvisor.safety.rulebook import Found
-from agriadvisor.text import split_sentences
+from agriadvisor.text import dominant_script, split_sentences, tokenize
 from agriadvisor.vocab import COUNTRIES
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class OutputRails:
 
     # ---- grounding --------------------------------------------------------------------------
     def _grounding(self, sentences: list[_Sentence], by_n: dict, embed: Callable) -> None:
-        pending = [s for s in sentences if s.core and not self._verbatim(s, by_n)]
+        pending = [s for s in sentences if s.core and not self._verbatim(s, by_n) and not self._native_support(s, by_n)]
         if not pending:
             return
         vectors = embed([s.core for s in pending])
@@ -120,6 +120,17 @@ class OutputRails:
         core = _squash(s.core)
         return any(core in p.sentences or core in p.text or _joined_from(core, p.sentences)
                    for p in self._cited(s, by_n))
+
+    @staticmethod
+    def _native_support(s: _Sentence, by_n: dict) -> bool:
+        """A sentence in Hindi or Bengali script (an answer written from translated evidence) is
+        supported when nearly all its words are in the passages it cites: the English embedder
+        cannot compare it, and the aligned translation makes a word-level check possible."""
+        if dominant_script(s.core) == "Latin":
+            return False
+        words = set(tokenize(s.core))
+        cited = set().union(*(tokenize(p.ev.chunk.text) for p in OutputRails._cited(s, by_n)))
+        return bool(words) and len(words & cited) >= NATIVE_SUPPORT * len(words)
 
     def _best_cosine(self, s: _Sentence, by_n: dict, vec: "np.ndarray") -> float | None:
         scores = [float((p.ev.sentence_vectors @ vec).max()) for p in self._cited(s, by_n)
@@ -164,6 +175,9 @@ class OutputRails:
         hit = GuardrailHit(rule_id="output.rodenticide_note" if bait else "output.safety_note", category="pesticide",
                            action="add_note", detail="answer" if in_answer else "question")
         return self.inputs.texts.safety_note(lang, bait=bait), hit
+
+
+NATIVE_SUPPORT = 0.8  # share of a non-Latin sentence's words that must be in the cited translated passages
 
 
 def _sentences(text: str) -> list[_Sentence]:

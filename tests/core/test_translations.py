@@ -228,3 +228,49 @@ def test_batch_rows_may_carry_an_answer_language(hindi_advisor, tmp_path: Path) 
     assert rows["1"]["answer"]["language"] == "hi" and rows["1"]["answer"]["text_en"]
     assert rows["2"]["answer"]["language"] == "en"
     assert "unknown answer language 'zz'" in rows["3"]["error"]
+
+
+class _HindiModel:
+    """Plumbing fake of a generation backend: answers from the first passage it is given."""
+
+    def __new__(cls, reply):  # noqa: ANN001, ANN204
+        from agriadvisor.backends.base import Backend
+
+        class Fake(Backend):
+            name = "hindi-fake"
+            requests: list = []
+
+            def generate(self, request):  # noqa: ANN001, ANN202
+                Fake.requests.append(request)
+                yield reply(request.evidence[0])
+
+        return Fake()
+
+
+def _model_advisor(hindi_advisor, reply):  # noqa: ANN001, ANN202
+    from agriadvisor.advisor import Advisor
+
+    return Advisor(hindi_advisor.settings, backend=_HindiModel(reply))
+
+
+def test_a_model_gets_hindi_evidence_and_its_copied_sentences_map_back_to_english(hindi_advisor) -> None:
+    adv = _model_advisor(hindi_advisor, lambda ev: f"{ev.sentences[0]} [1]")
+    ans = adv.ask("धान में भूरा फुदका लग गया है क्या करें", country="India")
+    request = adv.backend.requests[-1]
+    assert dominant_script(request.evidence[0].chunk.text) == "Devanagari" and request.query.language == "hi"
+    assert ans.backend == "hindi-fake" and ans.language == "hi" and dominant_script(ans.text) == "Devanagari"
+    english = hindi_advisor.index.sentences[[c.chunk_id for c in hindi_advisor.index.chunks].index(
+        ans.citations[0].chunk_id)][0]
+    assert ans.text_en.startswith(f"{english} [1]")
+
+
+def test_grounding_of_a_hindi_answer_works_word_by_word(hindi_advisor) -> None:
+    def reply(ev):  # noqa: ANN001, ANN202
+        words = ev.sentences[0].rstrip("।").split()
+        return f"{' '.join(reversed(words))}। [1] चाँद पर सोना उगाने के लिए जादुई मंत्र पढ़ें। [1]"
+
+    ans = _model_advisor(hindi_advisor, reply).ask("धान में भूरा फुदका लग गया है क्या करें", country="India")
+    assert ans.backend == "hindi-fake" and ans.language == "hi" and "जादुई" not in ans.text
+    assert ans.text_en == ""  # a reworded sentence has no aligned English
+    dropped = [h for h in ans.guardrails if h.rule_id == "output.unsupported_sentence"]
+    assert len(dropped) == 1
