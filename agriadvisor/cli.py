@@ -253,8 +253,13 @@ def eval_(dataset: Path = typer.Argument(..., help="JSONL/CSV of questions with 
           output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the JSON report here."),
           chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw the report as a PNG chart here "
                                                                        "(needs the 'chart' extra: matplotlib)."),
+          with_labels: bool = typer.Option(False, "--with-labels", help="Pass each question's labelled country "
+                                           "and crop to ask, as an app that knows them would."),
           as_json: bool = typer.Option(False, "--json")) -> None:
-    """Measure retrieval and answers: recall@k, MRR, crop/country accuracy, fact recall, latency."""
+    """Measure retrieval and answers: recall@k, MRR, crop/country accuracy, fact recall, latency.
+
+    The dataset format (JSONL or CSV, facts separated by '|' in CSV) is in the README.
+    """
     from agriadvisor.advisor import Advisor
     from agriadvisor.evaluation import evaluate, load_dataset
 
@@ -264,7 +269,7 @@ def eval_(dataset: Path = typer.Argument(..., help="JSONL/CSV of questions with 
         if chart is not None:
             check_chart_path(chart)  # fail before the long run, not after
         items = load_dataset(dataset, limit=limit)
-        report = evaluate(Advisor(_settings()), items, k=k)
+        report = evaluate(Advisor(_settings()), items, k=k, with_labels=with_labels)
         if chart is not None:
             save_chart(report, chart, title=dataset.name)
     except AgriAdvisorError as exc:

@@ -1,4 +1,18 @@
-"""Read evaluation questions from JSONL or CSV (including the Kisan Call Centre export)."""
+"""Read evaluation questions from JSONL or CSV (including the Kisan Call Centre export).
+
+One question a line (JSONL) or a row (CSV with a header):
+
+| field | meaning |
+| --- | --- |
+| ``question`` (or ``query``, ``QueryText``) | the question, required |
+| ``id`` | any text; the row number when missing |
+| ``country``, ``crop``, ``stage`` | what the question is about (scores crop/country accuracy) |
+| ``facts`` | phrases a good answer contains: a JSON list, or in CSV one cell separated by ``|`` |
+| ``outcome`` | the expected outcome: answered (default), refused, out_of_scope or crisis |
+| ``language``, ``category`` | for the per-language table and your own grouping |
+
+An unknown country, stage or outcome label is an error naming the row, never a silent 0.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +24,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from agriadvisor.errors import InputError
-from agriadvisor.vocab import CROPS, canonical_country
+from agriadvisor.vocab import COUNTRIES, CROPS, OUTCOMES, STAGES, canonical_country
 
 # KCC "Crop" values look like "Paddy (Dhan)", "Maize (Makka)", "Cotton (Kapas)".
 _KCC_CROPS = {
@@ -53,9 +67,25 @@ def _from_row(row: dict, n: int) -> EvalItem:
     if isinstance(facts, str):
         facts = [f.strip() for f in facts.split("|") if f.strip()]
     return EvalItem(id=str(low.get("id") or n), question=question, language=low.get("language") or None,
-                    country=canonical_country(low.get("country")) or None, crop=(low.get("crop") or None),
-                    stage=low.get("stage") or None, facts=facts, outcome=low.get("outcome") or None,
+                    country=_label(low, "country"), crop=(low.get("crop") or None),
+                    stage=_label(low, "stage"), facts=facts, outcome=_label(low, "outcome"),
                     category=low.get("category") or None)
+
+
+def _label(low: dict, name: str) -> str | None:
+    """A country, stage or outcome label, canonical; an unknown one raises ``ValueError`` saying so."""
+    value = low.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if name == "country":
+        country = canonical_country(value) if isinstance(value, str) else None
+        if country is None:
+            raise ValueError(f"unknown country {value!r}; use one of {', '.join(COUNTRIES)}")
+        return country
+    allowed = STAGES if name == "stage" else OUTCOMES
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; use one of {', '.join(allowed)}")
+    return value
 
 
 def load_dataset(path: Path | str, *, limit: int | None = None) -> list[EvalItem]:
@@ -91,6 +121,8 @@ def load_dataset(path: Path | str, *, limit: int | None = None) -> list[EvalItem
             item = _from_row(row, i)
         except ValidationError as exc:
             raise InputError(f"{path.name} row {i}: {exc.errors()[0]['msg']}") from exc
+        except ValueError as exc:
+            raise InputError(f"{path.name} row {i}: {exc}") from exc
         if item.question.strip():
             if item.crop is not None and item.crop not in CROPS:
                 item.outcome = item.outcome or "out_of_scope"

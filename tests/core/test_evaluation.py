@@ -95,3 +95,59 @@ def test_cli_eval_rejects_a_chart_path_that_is_not_png_before_running(small_sett
     run = _cli(["eval", str(questions), "--chart", str(tmp_path / "chart.jpg")], small_settings)
     assert run.returncode == 2
     assert "must end in .png" in run.stderr + run.stdout
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"question": "When to sow wheat?", "outcome": "answer"}, "row 1: unknown outcome 'answer'"),
+    ({"question": "When to sow wheat?", "country": "Nepa"}, "row 1: unknown country 'Nepa'"),
+    ({"question": "When to sow wheat?", "stage": "flowering"}, "row 1: unknown stage 'flowering'"),
+])
+def test_unknown_labels_are_rejected_not_scored_zero(tmp_path: Path, row: dict, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        load_dataset(_write_jsonl(tmp_path / "q.jsonl", [row]))
+
+
+def test_csv_facts_are_separated_by_a_bar(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('id,question,country,facts,outcome\nw1,When to sow wheat?,nepal,"Kartik | Mangsir",answered\n',
+                    encoding="utf-8")
+    [item] = load_dataset(path)
+    assert item.facts == ["Kartik", "Mangsir"] and item.country == "Nepal" and item.outcome == "answered"
+
+
+def test_report_rows_carry_the_answer_citations_and_missed_facts(small_advisor, questions: Path) -> None:
+    report = evaluate(small_advisor, load_dataset(questions))
+    row = {r["id"]: r for r in report.rows}["np-wheat-sow"]
+    assert row["question"] == "When should I sow wheat in the Nepal Terai?"
+    assert "[1]" in row["answer"] and row["citations"][0]["country"] == "Nepal"
+    assert row["missed_facts"] == ["zzqx never in any answer"]
+    assert row["latency_ms"] > 0 and report.metrics["warm_up_ms"] > 0
+
+
+def test_facts_count_only_from_the_labelled_country(small_advisor, tmp_path: Path) -> None:
+    # the answer comes from the Nepal guide; labelled India, its facts must not count
+    path = _write_jsonl(tmp_path / "q.jsonl", [
+        {"id": "mislabelled", "question": "When should I sow wheat in the Nepal Terai?", "country": "India",
+         "facts": ["sow"]}])
+    [row] = evaluate(small_advisor, load_dataset(path)).rows
+    assert row["outcome"] == "answered" and row["citations"][0]["country"] == "Nepal"
+    assert row["fact_recall"] == 0.0 and "India" in row["facts_not_counted"]
+
+
+def test_with_labels_passes_country_and_crop_to_ask(small_advisor, tmp_path: Path) -> None:
+    path = _write_jsonl(tmp_path / "q.jsonl", [
+        {"id": "bare", "question": "When should I sow?", "country": "Nepal", "crop": "wheat"}])
+    [plain] = evaluate(small_advisor, load_dataset(path)).rows
+    [given] = evaluate(small_advisor, load_dataset(path), with_labels=True).rows
+    assert given["labels_given"] and not plain["labels_given"]
+    assert given["understood_country"] == "Nepal" and given["understood_crop"] == "wheat"
+    assert all(c["country"] in ("Nepal", "all") and c["crop"] in ("wheat", "all") for c in given["citations"])
+
+
+def test_warm_up_is_kept_out_of_the_question_latency(small_settings, questions: Path) -> None:
+    from agriadvisor.advisor import Advisor
+
+    report = evaluate(Advisor(small_settings), load_dataset(questions))  # a fresh Advisor: nothing loaded yet
+    slowest = max(r["latency_ms"] for r in report.rows)
+    assert report.metrics["warm_up_ms"] > slowest
+    assert report.metrics["latency_mean_ms"] == pytest.approx(sum(r["latency_ms"] for r in report.rows) / 3, rel=1e-3)
