@@ -66,6 +66,7 @@ def finetune_command(
     from agriadvisor.finetune.data import ColumnMap
     from agriadvisor.finetune.run import finetune
 
+    cfg = None
     try:
         cfg = load_config(config, **flags)
         columns = ColumnMap(question=question_column, answer=answer_column, country=country_column,
@@ -76,6 +77,10 @@ def finetune_command(
     except AgriAdvisorError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
+    except KeyboardInterrupt:
+        where = f"{cfg.output}/checkpoints" if cfg else "the output folder's checkpoints/"
+        typer.echo(f"interrupted; checkpoints are in {where}: run the same command with --resume to continue", err=True)
+        raise typer.Exit(code=130) from None
     summary = {"output": str(result.output), "prompt_format": result.prompt_format, "data": result.report.to_dict(),
                "metrics": result.metrics}
     if as_json:
