@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from agriadvisor.finetune.data import QAPair
-from agriadvisor.finetune.prompts import IGNORE, ExampleBuilder, cite_answer, context_evidence, pad_batch, resolve_prompt_format
-from agriadvisor.models import QueryInfo
+from agriadvisor.finetune.prompts import (
+    IGNORE, ExampleBuilder, cite_answer, context_evidence, pad_batch, resolve_prompt_format,
+)
 
 from backends.conftest import make_request
 
