@@ -16,7 +16,7 @@ from agriadvisor.answering.plain import plain_text
 from agriadvisor.backends.base import Backend, Evidence, GenerationRequest
 from agriadvisor.config import Settings
 from agriadvisor.errors import AgriAdvisorError, InputError
-from agriadvisor.inputs import validate_filters, validate_question
+from agriadvisor.inputs import validate_context, validate_filters, validate_item, validate_question, validate_questions
 from agriadvisor.models import Answer, Citation, GuardrailHit, QueryInfo
 from agriadvisor.retrieval.retriever import ScoredChunk
 
@@ -183,9 +183,13 @@ class Advisor:
         """Answer one question. ``country``, ``crop`` and ``stage`` override what is inferred.
 
         ``language`` (en, hi, bn, ...) is the language of ``Answer.text``; by default the question's.
+        ``context`` is what is already known about the farm, such as a chat bot's memory: a mapping
+        ``{"country": "Nepal", "crop": "wheat", "stage": "sowing"}`` (any key may be left out). It
+        fills in what the question does not say; the question's own words and the arguments win.
 
         Raises:
-            InputError: the question is empty, too long, binary or not a string, or a filter is unknown.
+            InputError: the question is empty, too long, binary or not a string, a filter is
+                unknown, or ``context`` is not such a mapping.
         """
         return self.ask_many([{"question": question, "country": country, "crop": crop, "stage": stage,
                                "context": context, "language": language}], sms=sms, top_k=top_k)[0]
@@ -196,10 +200,11 @@ class Advisor:
         """Answer many questions, embedding them all in one batch.
 
         Each item is a question string or a mapping with ``question`` and optional
-        ``country``, ``crop``, ``stage``, ``context`` and ``language`` keys. Invalid items raise
-        :class:`InputError` naming the item; nothing is answered in that case.
+        ``country``, ``crop``, ``stage``, ``context`` and ``language`` keys. Invalid items (an
+        unknown key too) raise :class:`InputError` naming the item; nothing is answered in that
+        case. A bare string is refused: pass a list.
         """
-        questions = list(questions)
+        questions = validate_questions(questions)
         self._pick_up_index_changes()
         items = [self._item(q, i, country, crop) for i, q in enumerate(questions)]
         wanted = [self._wanted_language(q, i, language) for i, q in enumerate(questions)]
@@ -340,15 +345,20 @@ class Advisor:
     # ---- steps ----------------------------------------------------------------------------
     def _item(self, q: str | Mapping[str, Any], i: int, country: str | None, crop: str | None) -> tuple:
         if isinstance(q, Mapping):
+            try:
+                validate_item(q)
+            except InputError as exc:  # only ask_many gets mappings from callers: name the item
+                raise InputError(f"question {i + 1}: {exc}") from None
             question, c, cr, st, ctx = q.get("question"), q.get("country"), q.get("crop"), q.get("stage"), q.get("context")
         else:
             question, c, cr, st, ctx = q, None, None, None, None
         try:
             text = validate_question(question, max_chars=self.settings.max_question_chars)
             c, cr, st = validate_filters(c or country, cr or crop, st)
+            ctx = validate_context(ctx)
         except InputError as exc:
             raise InputError(f"question {i + 1}: {exc}" if i else str(exc)) from None
-        return text, c, cr, st, dict(ctx) if ctx else None
+        return text, c, cr, st, ctx
 
     def _early_answer(self, info: QueryInfo) -> tuple[Answer | None, list[GuardrailHit]]:
         """Answers decided before retrieval: guardrails, and questions with nothing to look up."""
