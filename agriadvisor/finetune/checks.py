@@ -33,12 +33,13 @@ def resolve_device(requested: str) -> str:
 
 def base_folder(base: str) -> Path:
     """The base model's local folder (a path, or a repo id in the Hugging Face cache); never downloads."""
-    from agriadvisor.backends.hf_loader import resolve_model_folder
+    from agriadvisor.backends.hf_loader import MODEL_PATH_SETTING, resolve_model_folder
 
     try:
         return resolve_model_folder("finetune", base)
     except BackendUnavailableError as exc:
-        raise FinetuneError(str(exc).replace("finetune: ", "base model: ", 1)) from None
+        message = str(exc).replace("finetune: ", "base model: ", 1)
+        raise FinetuneError(message.replace(f"set {MODEL_PATH_SETTING}=", "pass --base ")) from None
 
 
 def parameter_count(folder: Path) -> int:
