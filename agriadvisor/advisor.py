@@ -339,8 +339,11 @@ class Advisor:
         texts = getattr(self.rails, "texts", None)
         if texts is None:
             return {}
-        return {texts.text(key, lang): texts.text(key, language)
-                for lang in texts.langs for key in ("safety_note", "bait_note")}
+        cache = self.__dict__.setdefault("_fixed_cache", {})
+        if language not in cache:
+            cache[language] = {texts.text(key, lang): texts.text(key, language)
+                               for lang in texts.langs for key in ("safety_note", "bait_note")}
+        return cache[language]
 
     # ---- steps ----------------------------------------------------------------------------
     def _item(self, q: str | Mapping[str, Any], i: int, country: str | None, crop: str | None) -> tuple:

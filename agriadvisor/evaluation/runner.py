@@ -78,6 +78,10 @@ def _score(item: EvalItem, ans: "Answer", k: int) -> dict:
                     (item.country is None or c.country == item.country)]
         row["hit_at_k"] = bool(relevant)
         row["rr"] = 1.0 / (relevant[0] + 1) if relevant else 0.0
+    if ans.outcome == "answered" and row["language"].split("_")[0] not in ("en", ""):
+        # Hindi, Bengali ...: was the answer in the question's language (romanized Hindi -> hi)?
+        row["answer_language"] = ans.language
+        row["in_language"] = ans.language == row["language"].split("_")[0]
     if item.country and ans.outcome == "answered":
         row["country_right"] = ans.query.country == item.country and (not cites or cites[0].country in (item.country, "all"))
     if item.facts:
@@ -153,4 +157,5 @@ def _summarise(rows: list[dict]) -> dict:
         "mrr": (sum(col("rr")) / len(col("rr"))) if col("rr") else None,
         "country_right": _ratio(col("country_right")),
         "fact_recall": (sum(col("fact_recall")) / len(col("fact_recall"))) if col("fact_recall") else None,
+        "in_language": _ratio(col("in_language")),
     }

@@ -274,3 +274,16 @@ def test_grounding_of_a_hindi_answer_works_word_by_word(hindi_advisor) -> None:
     assert ans.text_en == ""  # a reworded sentence has no aligned English
     dropped = [h for h in ans.guardrails if h.rule_id == "output.unsupported_sentence"]
     assert len(dropped) == 1
+
+
+def test_eval_reports_the_answer_language_and_checks_facts_on_the_english(hindi_advisor) -> None:
+    from agriadvisor.evaluation.dataset import EvalItem
+    from agriadvisor.evaluation.runner import evaluate
+
+    items = [EvalItem(id="bph-hi", question="धान में भूरा फुदका लग गया है क्या करें", language="hi",
+                      country="India", crop="rice", facts=["pymetrozine", "10 hoppers"]),
+             EvalItem(id="bph-hi-latn", question="dhan me bhura phudka lag gaya hai kya karein", language="hi_latn",
+                      country="India", crop="rice", facts=["pymetrozine"])]
+    report = evaluate(hindi_advisor, items)
+    assert report.by_language["hi"]["in_language"] == 1.0 and report.by_language["hi_latn"]["in_language"] == 1.0
+    assert report.by_language["hi"]["fact_recall"] == 1.0
