@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Literal
+from typing import Iterable, Literal
 
+import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -35,7 +36,11 @@ KIND_TOPIC = {"insecticide": "pests", "acaricide": "pests", "nematicide": "pests
               "biostimulant": "nutrients", "growth_regulator": "nutrients"}
 # A brand that is also an everyday word ("Tilt", "Beam") counts only beside one of these.
 _PRODUCT_CUE = re.compile(r"\b(dose|dosage|spray\w*|uses?|what is|insecticide|fungicide|herbicide|weedicide|pesticide|"
-                          r"apply|ml|gm?|grams?|kg|per acre|mix\w*|brand|product|medicine|dawa|dawai|chemical)\b", re.I)
+                          r"apply|ml|gm?|grams?|kg|per acre|mix\w*|brand|product|medicine|dawa|dawai|chemical|"
+                          # romanized Hindi/Urdu, Bengali, Nepali: how much, put, spray
+                          r"kitna|kitni|dale|dalein|dalna|chidkav|chhidkav|spre|koto|kotota|dibo|deya|kati|halne|haalne)\b"
+                          r"|कितना|कितनी|डालें|डाले|छिड़काव|मात्रा|دوا|کتنا|سپرے|কত|দিব|স্প্রে|कति|हाल्ने|කොච්චර|ඉසින්න|எவ்வளவு|தெளி|ఎంత|మోతాదు|స్ప్రే|పిచికారీ",
+                          re.I)
 # A variety name that is also a person's name ("Gautam") counts only beside a variety or seed word.
 _VARIETY_CUE = re.compile(r"\b(variety|varieties|varity|varities|seed|seeds|hybrid|beej|bij|kism|kisim|jaat|jat|sowing|"
                           r"yield|duration)\b|किस्म|बीज|जात|জাত|বীজ|قسم|بیج|ප්රභේද|ரகம்|விதை", re.I)
@@ -43,7 +48,27 @@ _VARIETY_CUE = re.compile(r"\b(variety|varieties|varity|varities|seed|seeds|hybr
 _UNIT_AFTER = r"(?!\s*(?:days?|din|kg|kgs|ml|g|gm|grams?|l|lit\w*|%|cm|mm|hours?|hrs?|das|dat|ppm|acres?|ha|rs)\b)"
 _NATIVE_DIGITS = {cp: str(unicodedata.digit(chr(cp))) for start in (0x0660, 0x06F0, 0x0966, 0x09E6, 0x0A66, 0x0AE6,
                                                                      0x0BE6, 0x0C66, 0x0DE6) for cp in range(start, start + 10)}
-_NOT_KEY = re.compile(r"[^\w]|_", re.UNICODE)
+_NOT_KEY = regex.compile(r"[^\p{L}\p{M}\p{N}]")  # vowel signs stay: टॉपिक (Topik) is not टपक (drip)
+
+
+def sound_key(text: str) -> str:
+    """A rough sound skeleton of a name written in any script, for brands typed in a local script
+    ("ஃபோலிகூர்", "ටිල්ට්", "एक्सियल"): transliterated to Latin, voiced and unvoiced consonants merged,
+    vowels dropped but for a leading one. "" when the anyascii package is not installed."""
+    try:
+        from anyascii import anyascii
+    except ImportError:  # pragma: no cover - optional precision, not a requirement
+        return ""
+    t = re.sub(r"[^a-z]", "", anyascii(unicodedata.normalize("NFC", text)).lower())
+    for a, b in _SOUND_STEPS:
+        t = re.sub(a, b, t)
+    lead = "a" if t[:1] in "aeiou" else ""
+    t = re.sub(r"[aeiouyhw]", "", t)
+    return lead + re.sub(r"(.)\1+", r"\1", t)
+
+
+_SOUND_STEPS = ((r"kp", "p"), (r"ph", "p"), (r"g(?=[eiy])", "j"), (r"x", "ks"), (r"[qcg]", "k"), (r"[bfv]", "p"),
+                (r"d", "t"), (r"z", "j"), (r"sh", "s"))
 
 
 def name_key(text: str) -> str:
@@ -218,7 +243,9 @@ def _series_clashes(series: list[Series], fname: str, errors: list[str]) -> None
 class NameBook:
     """Finds product brands and variety names or codes in a question."""
 
-    def __init__(self, products: list[Product] = (), varieties: list[Variety] = (), series: list[Series] = ()) -> None:
+    def __init__(self, products: list[Product] = (), varieties: list[Variety] = (), series: list[Series] = (),
+                 *, known: Iterable[str] = ()) -> None:
+        self.known = frozenset(known)  # local words (the glossary's) that are never a brand heard by sound
         self.products = list(products)
         self.varieties = list(varieties)
         self.series = list(series)
@@ -228,6 +255,14 @@ class NameBook:
                 if name_key(n):
                     self._keys[name_key(n)] = e
         self.max_tokens = 5
+        # brands by sound, for names typed in a local script; a sound shared by two meanings is dropped
+        self._sounds: dict[str, Product | None] = {}
+        for p in self.products:
+            for n in (p.brand, *p.names):
+                k = sound_key(n) if n.isascii() else ""
+                if len(k) >= 5:  # fewer sounds collide with ordinary words: सोयाबीन (soybean) with Sevin, প্রধান with Furadan
+                    old = self._sounds.get(k, p)
+                    self._sounds[k] = p if old is p or (old is not None and old.meaning() == p.meaning()) else None
         self._series = [(s, _series_regex(s)) for s in self.series]
 
     def all_names(self) -> list[str]:
@@ -235,9 +270,9 @@ class NameBook:
         return [n for e in [*self.products, *self.varieties] for n in (getattr(e, "brand", None) or e.name, *e.names)]
 
     @classmethod
-    def from_folder(cls, root: Path | str) -> "NameBook":
+    def from_folder(cls, root: Path | str, *, known: Iterable[str] = ()) -> "NameBook":
         products, varieties, series, _errors = load_names(root)
-        return cls(products, varieties, series)
+        return cls(products, varieties, series, known=known)
 
     def find(self, text: str, tokens: list[str] | None = None) -> list[NameMatch]:
         """Brands and varieties named in ``text``, longest names first, each once."""
@@ -257,6 +292,8 @@ class NameBook:
                 used.update(range(i, i + n))
                 m = _match(entry, " ".join(tokens[i:i + n]))
                 out.setdefault(m.name, m)
+        if self._sounds and not text.isascii():
+            self._by_sound(tokens, used, text, out)
         if self._series:
             found = {m.crop for m in out.values() if m.kind != "product"}
             plain = text.translate(_NATIVE_DIGITS)
@@ -265,6 +302,23 @@ class NameBook:
                 if hit and s.crop not in found and name_key(hit.group(0)) not in self._keys:
                     out.setdefault(hit.group(0), _series_match(s, hit.group(0)))
         return list(out.values())
+
+
+    def _by_sound(self, tokens: list[str], used: set[int], text: str, out: dict[str, NameMatch]) -> None:
+        """Brands written in a local script, in a question that asks for a dose or spray: a word (two
+        for a two-word brand) whose sound skeleton is a brand's and that is no glossary word."""
+        if not _PRODUCT_CUE.search(text):
+            return
+        for n in (2, 1):
+            for i in range(len(tokens) - n + 1):
+                words = tokens[i:i + n]
+                if (used.intersection(range(i, i + n)) or any(w.isascii() or w in self.known for w in words)):
+                    continue
+                entry = self._sounds.get(sound_key("".join(words)))
+                if entry is None or len((getattr(entry, "brand", "") or "").split()) != n:
+                    continue
+                used.update(range(i, i + n))
+                out.setdefault(entry.brand, _match(entry, " ".join(words)))
 
 
 def _series_regex(s: Series) -> re.Pattern[str]:
@@ -371,5 +425,5 @@ def add_brands_to_rails(policies: object, products: list[Product]) -> int:
     return added
 
 
-__all__ = ["add_brands_to_rails", "without_named", "NameBook", "Product", "Series", "Variety", "apply_names", "load_names", "name_key",
+__all__ = ["add_brands_to_rails", "without_named", "NameBook", "Product", "Series", "Variety", "apply_names", "load_names", "name_key", "sound_key",
            "product_brands_for_rails", "PRODUCT_KINDS"]

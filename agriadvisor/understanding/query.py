@@ -39,7 +39,9 @@ class QueryUnderstanding:
     @classmethod
     def from_folder(cls, root: Path | str) -> "QueryUnderstanding":
         entries, places, _errors = load_glossary(root)
-        return cls(build_lexicon(entries, places), NameBook.from_folder(root))
+        lexicon = build_lexicon(entries, places)
+        known = [w for k in lexicon.exact for w in k.split() if not w.isascii()]
+        return cls(lexicon, NameBook.from_folder(root, known=known))
 
     def run(self, question: str, *, country: str | None = None, crop: str | None = None,
             stage: str | None = None, context: dict[str, str | None] | None = None,

@@ -177,3 +177,17 @@ def test_same_name_with_same_meaning_is_allowed(tmp_path: Path) -> None:
   - {brand: Alpha 5 SC, names: [alpha], active: [Fipronil], kind: insecticide, countries: [Pakistan], source: label}
 """, "varieties: []\n")
     assert load_names(tmp_path)[3] == []
+
+
+@pytest.mark.parametrize("question, brand", [
+    ("பருத்தியில் வெள்ளை ஈக்கு கான்ஃபிடார் எவ்வளவு தெளிக்க வேண்டும்?", "Confidor"),
+    ("ప్రొక్లైమ్ ఎంత మోతాదు స్ప్రే చేయాలి", "Proclaim"),
+    ("नोमिनी गोल्ड कितना डालें", "Nominee Gold"),
+])
+def test_brand_typed_in_a_local_script_is_heard_by_sound(book: NameBook, question: str, brand: str) -> None:
+    assert brand in [m.name for m in book.find(question)]
+
+
+@pytest.mark.parametrize("text", ["सोयाबीन में कितना यूरिया डालें", "প্রধান সার কত দিব", "टपक सिंचाई कितना पानी"])
+def test_local_words_are_not_brands(book: NameBook, text: str) -> None:
+    assert [m for m in book.find(text) if m.kind == "product"] == []
