@@ -71,6 +71,34 @@ _SOUND_STEPS = ((r"kp", "p"), (r"ph", "p"), (r"g(?=[eiy])", "j"), (r"x", "ks"), 
                 (r"d", "t"), (r"z", "j"), (r"sh", "s"))
 
 
+# English letters as they are spelled in Hindi/Nepali, Bengali, Sinhala and Urdu, so that a code
+# written out in a local script ("एचडी 2967", "ඒටී 362", "ایچ ڈی 2967") reads as HD 2967, At 362.
+_LETTER_NAMES = {
+    "A": "ए এ ඒ එ اے", "B": "बी বি බී بی", "C": "सी সি සී سی", "D": "डी ডি ඩී ڈی", "E": "ई ই ඊ ای",
+    "F": "एफ এফ එෆ් ایف", "G": "जी জি ජී جی", "H": "एच এইচ එච් ایچ", "I": "आई আই අයි آئی", "J": "जे জে ජේ جے",
+    "K": "के কে කේ کے", "L": "एल এল එල් ایل", "M": "एम এম එම් ایم", "N": "एन এন එන් این", "O": "ओ ও ඕ او",
+    "P": "पी পি පී پی", "Q": "क्यू কিউ کیو", "R": "आर আর ආර් آر", "S": "एस এস එස් ایس", "T": "टी টি ටී ٹی",
+    "U": "यू ইউ යූ یو", "V": "वी ভি وی", "W": "डब्ल्यू डबल्यू ডব্লিউ ඩබ්ලිව් ڈبلیو", "X": "एक्स এক্স එක්ස් ایکس",
+    "Y": "वाई ওয়াই වයි وائی", "Z": "जेड ज़ेड জেড ඉසෙඩ් زیڈ",
+}
+_SPELLED = {unicodedata.normalize("NFC", w): letter for letter, ws in _LETTER_NAMES.items() for w in ws.split()}
+_SPELLED_MAX = max(len(w) for w in _SPELLED)
+
+
+def spelled_letters(word: str) -> str | None:
+    """"एचडी" -> "HD": a word made only of English letter names in a local script, else None."""
+    word = unicodedata.normalize("NFC", word.replace("\u200d", "").replace("\u200c", ""))
+    out, i = "", 0
+    while i < len(word):
+        for n in range(min(_SPELLED_MAX, len(word) - i), 0, -1):
+            if word[i:i + n] in _SPELLED:
+                out, i = out + _SPELLED[word[i:i + n]], i + n
+                break
+        else:
+            return None
+    return out or None
+
+
 def name_key(text: str) -> str:
     """The comparison form of a name: lower case, ASCII digits, no spaces, hyphens, dots or joiners."""
     text = unicodedata.normalize("NFKC", text).translate(_NATIVE_DIGITS).lower()
@@ -292,6 +320,8 @@ class NameBook:
                 used.update(range(i, i + n))
                 m = _match(entry, " ".join(tokens[i:i + n]))
                 out.setdefault(m.name, m)
+        if not text.isascii():
+            self._spelled_codes(tokens, used, out)
         if self._sounds and not text.isascii():
             self._by_sound(tokens, used, text, out)
         if self._series:
@@ -303,6 +333,30 @@ class NameBook:
                     out.setdefault(hit.group(0), _series_match(s, hit.group(0)))
         return list(out.values())
 
+
+    def _spelled_codes(self, tokens: list[str], used: set[int], out: dict[str, NameMatch]) -> None:
+        """Variety codes whose letters are spelled out in a local script: "एचडी 2967", "ඒටී 362"."""
+        for i, tok in enumerate(tokens):
+            digits = name_key(tok)
+            if i in used or not digits.isdigit():
+                continue
+            for n in (1, 2, 3):
+                words = tokens[max(0, i - n):i]
+                letters = spelled_letters("".join(words)) if len(words) == n and not any(w.isascii() for w in words) else None
+                if not letters:
+                    continue
+                entry = self._keys.get(name_key(letters + digits))
+                if isinstance(entry, Variety):
+                    out.setdefault(entry.name, _match(entry, " ".join([*words, tok])))
+                    used.update(range(i - n, i + 1))
+                    break
+                code = f"{letters} {digits}"
+                rule = next((ser for ser, rx in self._series
+                             for form in (code, code.title()) if rx.fullmatch(form)), None)
+                if rule is not None:
+                    out.setdefault(code, _series_match(rule, code))
+                    used.update(range(i - n, i + 1))
+                    break
 
     def _by_sound(self, tokens: list[str], used: set[int], text: str, out: dict[str, NameMatch]) -> None:
         """Brands written in a local script, in a question that asks for a dose or spray: a word (two
@@ -425,5 +479,5 @@ def add_brands_to_rails(policies: object, products: list[Product]) -> int:
     return added
 
 
-__all__ = ["add_brands_to_rails", "without_named", "NameBook", "Product", "Series", "Variety", "apply_names", "load_names", "name_key", "sound_key",
+__all__ = ["add_brands_to_rails", "without_named", "NameBook", "Product", "Series", "Variety", "apply_names", "load_names", "name_key", "sound_key", "spelled_letters",
            "product_brands_for_rails", "PRODUCT_KINDS"]

@@ -191,3 +191,13 @@ def test_brand_typed_in_a_local_script_is_heard_by_sound(book: NameBook, questio
 @pytest.mark.parametrize("text", ["सोयाबीन में कितना यूरिया डालें", "প্রধান সার কত দিব", "टपक सिंचाई कितना पानी"])
 def test_local_words_are_not_brands(book: NameBook, text: str) -> None:
     assert [m for m in book.find(text) if m.kind == "product"] == []
+
+
+@pytest.mark.parametrize("question, name", [
+    ("एचडी 2967 में कितना यूरिया डालें?", "HD 2967"),
+    ("ඒටී 362 වලට යූරියා කොච්චරද?", "At 362"),
+    ("ایچ ڈی 2967 کی بوائی کب کریں", "HD 2967"),
+    ("পিবিডব্লিউ ৯৯৯ জাত", "PBW 999"),
+])
+def test_code_spelled_out_in_a_local_script(book: NameBook, question: str, name: str) -> None:
+    assert [m.name for m in book.find(question)] == [name]
