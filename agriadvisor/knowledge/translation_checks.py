@@ -22,6 +22,11 @@ _NATIVE_DIGIT = regex.compile(r"[\u0966-\u096f\u09e6-\u09ef\u06f0-\u06f9\u0660-\
 _WARN_KINDS = ("crop", "pest", "disease")
 
 
+def _has_prose(english: str) -> bool:
+    """Whether an English sentence has ordinary words (not only codes, names, numbers and units)."""
+    return any(w.islower() and len(w) >= 4 for w in _WORD.findall(english))
+
+
 def _in_script(word: str, script: str) -> bool:
     lo, hi = SCRIPTS[script]
     # ZWJ/ZWNJ and the danda are shared by every Indic script
@@ -65,7 +70,8 @@ class TextChecker:
         problems = []
         en_words = {w.lower() for w in _WORD.findall(english)}
         words = _WORD.findall(translated)
-        if words and not any(_in_script(w, script) for w in words):
+        # "**TSP** 240–260 kg." has nothing to translate; "Avoid drying on roads." has
+        if words and not any(_in_script(w, script) for w in words) and _has_prose(english):
             problems.append(f"no word in {script} script: not translated")
         # "KVK" for the English "KVKs": a Latin word may drop the English plural
         foreign = [w for w in words if not _in_script(w, script)
