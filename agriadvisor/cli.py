@@ -9,14 +9,29 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
 from agriadvisor.errors import AgriAdvisorError
+from agriadvisor.vocab import COUNTRIES, CROPS, STAGES
+
+_VERBOSE = ("-v", "--verbose")
+
+
+class _VerboseAnywhere(TyperGroup):
+    """Accepts ``-v`` after the subcommand too (``agriadvisor ask "..." -v``), as users type it."""
+
+    def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 - click's signature
+        cut = args.index("--") if "--" in args else len(args)
+        flags = [a for a in args[:cut] if a in _VERBOSE]
+        rest = [a for a in args[:cut] if a not in _VERBOSE] + args[cut:]
+        return super().parse_args(ctx, flags[:1] + rest)
 from agriadvisor.finetune.command import finetune_command
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="Grounded, cited crop advice for smallholder farmers in South Asia.")
-index_app = typer.Typer(no_args_is_help=True, help="Build, inspect and extend the search index.")
-knowledge_app = typer.Typer(no_args_is_help=True, help="Validate the knowledge documents.")
+# Plain click help (rich_markup_mode=None): no '<bool>' placeholders beside flags.
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_VerboseAnywhere,
+                  rich_markup_mode=None, help="Grounded, cited crop advice for smallholder farmers in South Asia.")
+index_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Build, inspect and extend the search index.")
+knowledge_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Validate the knowledge documents.")
 app.add_typer(index_app, name="index")
 app.add_typer(knowledge_app, name="knowledge")
 app.command("finetune")(finetune_command)
@@ -36,9 +51,25 @@ def _settings(**kw):  # noqa: ANN202
         _fail(AgriAdvisorError(f"invalid setting: {exc}".replace("\n", " ")))
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"agriadvisor {version('agriadvisor')}")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            typer.echo("agriadvisor (not installed)")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr.")) -> None:
+def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr (also after the command)."),
+          _: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit.")) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # faiss logs each CPU build it tries ("Could not load library with AVX512 support ...") at
+    # INFO: normal on most machines, but it reads like an error in a progress log
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 
 
 def _print_answer(ans) -> None:  # noqa: ANN001
@@ -55,10 +86,11 @@ def _print_answer(ans) -> None:  # noqa: ANN001
 
 
 @app.command()
-def ask(question: str = typer.Argument(..., help="The farmer's question, in any of the supported languages."),
-        country: Optional[str] = typer.Option(None, help="India, Bangladesh, Sri Lanka, Pakistan or Nepal."),
-        crop: Optional[str] = typer.Option(None, help="rice, wheat, maize, barley, sorghum, cotton, sugarcane, millets, soybean."),
-        stage: Optional[str] = typer.Option(None, help="pre_sowing, sowing, vegetative, reproductive, maturity, post_harvest."),
+def ask(question: str = typer.Argument(..., metavar="QUESTION", help="The farmer's question, in any of the supported "
+                                        "languages; '-' reads it from standard input."),
+        country: Optional[str] = typer.Option(None, help=", ".join(COUNTRIES) + "."),
+        crop: Optional[str] = typer.Option(None, help=", ".join(CROPS) + "."),
+        stage: Optional[str] = typer.Option(None, help=", ".join(STAGES) + "."),
         backend: Optional[str] = typer.Option(None, help="Answer generator (see 'agriadvisor backends')."),
         sms: bool = typer.Option(False, help="Keep the answer short, for SMS."),
         lang: Optional[str] = typer.Option(None, "--lang", help="Answer language (en, hi, bn, ...); "
@@ -67,6 +99,8 @@ def ask(question: str = typer.Argument(..., help="The farmer's question, in any 
     """Answer one question with citations."""
     from agriadvisor.advisor import Advisor
 
+    if question == "-":
+        question = sys.stdin.read()
     try:
         ans = Advisor(_settings(backend=backend)).ask(question, country=country, crop=crop, stage=stage, sms=sms,
                                                         language=lang)
