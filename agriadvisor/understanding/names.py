@@ -39,7 +39,7 @@ _PRODUCT_CUE = re.compile(r"\b(dose|dosage|spray\w*|uses?|what is|insecticide|fu
                           r"apply|ml|gm?|grams?|kg|per acre|mix\w*|brand|product|medicine|dawa|dawai|chemical|"
                           # romanized Hindi/Urdu, Bengali, Nepali: how much, put, spray
                           r"kitna|kitni|dale|dalein|dalna|chidkav|chhidkav|spre|koto|kotota|dibo|deya|kati|halne|haalne)\b"
-                          r"|कितना|कितनी|डालें|डाले|छिड़काव|मात्रा|دوا|کتنا|سپرے|কত|দিব|স্প্রে|कति|हाल्ने|කොච්චර|ඉසින්න|எவ்வளவு|தெளி|ఎంత|మోతాదు|స్ప్రే|పిచికారీ",
+                          r"|कितना|कितनी|डालें|डाले|छिड़क|प्रयोग|इस्तेमाल|मात्रा|ব্যবহার|استعمال|ගහන්න|பயன்படுத்த|دوا|کتنا|سپرے|কত|দিব|স্প্রে|कति|हाल्ने|කොච්චර|ඉසින්න|எவ்வளவு|தெளி|ఎంత|మోతాదు|స్ప్రే|పిచికారీ",
                           re.I)
 # A variety name that is also a person's name ("Gautam") counts only beside a variety or seed word.
 _VARIETY_CUE = re.compile(r"\b(variety|varieties|varity|varities|seed|seeds|hybrid|beej|bij|kism|kisim|jaat|jat|sowing|"
@@ -51,7 +51,7 @@ _NATIVE_DIGITS = {cp: str(unicodedata.digit(chr(cp))) for start in (0x0660, 0x06
 _NOT_KEY = regex.compile(r"[^\p{L}\p{M}\p{N}]")  # vowel signs stay: टॉपिक (Topik) is not टपक (drip)
 
 
-def sound_key(text: str) -> str:
+def sound_key(text: str, *, vowels: bool = False) -> str:
     """A rough sound skeleton of a name written in any script, for brands typed in a local script
     ("ஃபோலிகூர்", "ටිල්ට්", "एक्सियल"): transliterated to Latin, voiced and unvoiced consonants merged,
     vowels dropped but for a leading one. "" when the anyascii package is not installed."""
@@ -62,6 +62,8 @@ def sound_key(text: str) -> str:
     t = re.sub(r"[^a-z]", "", anyascii(unicodedata.normalize("NFC", text)).lower())
     for a, b in _SOUND_STEPS:
         t = re.sub(a, b, t)
+    if vowels:  # every vowel run is one "a": कालडान and Caldan are both "kaltan"
+        return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiou]+", "a", re.sub(r"[yhw]", "", t)))
     lead = "a" if t[:1] in "aeiou" else ""
     t = re.sub(r"[aeiouyhw]", "", t)
     return lead + re.sub(r"(.)\1+", r"\1", t)
@@ -288,7 +290,9 @@ class NameBook:
         for p in self.products:
             for n in (p.brand, *p.names):
                 k = sound_key(n) if n.isascii() else ""
-                if len(k) >= 5:  # fewer sounds collide with ordinary words: सोयाबीन (soybean) with Sevin, প্রধান with Furadan
+                # fewer than four sounds collide with ordinary words (सोयाबीन, soybean, with Sevin); four
+                # must agree in their vowels too (প্রধান, "main", is not Furadan)
+                if len(k) >= 4:
                     old = self._sounds.get(k, p)
                     self._sounds[k] = p if old is p or (old is not None and old.meaning() == p.meaning()) else None
         self._series = [(s, _series_regex(s)) for s in self.series]
@@ -368,8 +372,13 @@ class NameBook:
                 words = tokens[i:i + n]
                 if (used.intersection(range(i, i + n)) or any(w.isascii() or w in self.known for w in words)):
                     continue
-                entry = self._sounds.get(sound_key("".join(words)))
-                if entry is None or len((getattr(entry, "brand", "") or "").split()) != n:
+                word = "".join(words)
+                k = sound_key(word)
+                entry = self._sounds.get(k)
+                if entry is None or len(entry.brand.split()) != n:
+                    continue
+                if len(k) < 5 and sound_key(word, vowels=True) not in {
+                        sound_key(x, vowels=True) for x in (entry.brand, *entry.names) if x.isascii()}:
                     continue
                 used.update(range(i, i + n))
                 out.setdefault(entry.brand, _match(entry, " ".join(words)))

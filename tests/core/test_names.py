@@ -201,3 +201,12 @@ def test_local_words_are_not_brands(book: NameBook, text: str) -> None:
 ])
 def test_code_spelled_out_in_a_local_script(book: NameBook, question: str, name: str) -> None:
     assert [m.name for m in book.find(question)] == [name]
+
+
+@pytest.mark.parametrize("question, brand", [
+    ("நெல்லுக்கு ஃபோலிகூர் எவ்வளவு தெளிக்க வேண்டும்?", "Folicur"),
+    ("कालडान 50 एसपी का धान में प्रयोग कैसे करें?", "Caldan"),
+])
+def test_four_sound_brand_needs_its_vowels_too(book: NameBook, question: str, brand: str) -> None:
+    assert [m.name for m in book.find(question)] == [brand]
+    assert [m for m in book.find("প্রধান সার কত দিব?") if m.kind == "product"] == []  # "main" is not Furadan
