@@ -92,12 +92,16 @@ def add_name_lines(ans: Answer) -> Answer:
         if q.country and m.countries and q.country not in m.countries:
             tail.append(f"{m.name} is listed here for {' and '.join(m.countries)}; in {q.country} ask for a product "
                         f"with the same active ingredient that is registered there.")
+    tail_en = list(tail)
     assumed = _assumed_crop(ans)
     if assumed:
         q.notes.append(f"{ASSUMED_CROP}; answered for {assumed} (the closest guide): say the crop for advice on yours")
         tail.append(ask_crop_line(assumed, getattr(ans, "language", "") or q.language))
+        tail_en.append(ask_crop_line(assumed, "en"))
     if lead or tail:
         ans.text = "\n".join([*lead, ans.text, *tail])
+        if getattr(ans, "text_en", ""):  # the English audit copy gets the same lines
+            ans.text_en = "\n".join([*lead, ans.text_en, *tail_en])
     return ans
 
 

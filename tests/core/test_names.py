@@ -210,3 +210,13 @@ def test_code_spelled_out_in_a_local_script(book: NameBook, question: str, name:
 def test_four_sound_brand_needs_its_vowels_too(book: NameBook, question: str, brand: str) -> None:
     assert [m.name for m in book.find(question)] == [brand]
     assert [m for m in book.find("প্রধান সার কত দিব?") if m.kind == "product"] == []  # "main" is not Furadan
+
+
+def test_english_audit_copy_gets_the_same_lines() -> None:
+    info = QueryInfo(text="धान में रीजेंट कितना डालें?", language="hi", crop="rice", crop_from="question")
+    info.names = NameBook.from_folder(KNOWLEDGE).find(info.text)
+    cite = Citation(n=1, country="India", crop="rice", stage="vegetative", title="t", source="s", snippet="x", score=1.0)
+    ans = add_name_lines(Answer(question=info.text, outcome="answered", text="सलाह [1]।", text_en="Advice [1].",
+                                citations=[cite], query=info, language="hi"))
+    assert ans.text_en.splitlines()[0].startswith("Regent is a trade name for fipronil")
+    assert ans.text_en.splitlines()[1] == "Advice [1]." and "label" in ans.text_en.splitlines()[-1]
