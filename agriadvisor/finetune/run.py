@@ -242,7 +242,8 @@ def make_trainer(model: Any, tokenizer: Any, prepared: Prepared, config: Finetun
         per_device_eval_batch_size=config.eval_batch_size, gradient_accumulation_steps=config.gradient_accumulation_steps,
         learning_rate=config.learning_rate, weight_decay=config.weight_decay, optim=config.optim,
         lr_scheduler_type=config.lr_scheduler, num_train_epochs=config.epochs, max_steps=config.max_steps,
-        warmup_steps=config.warmup_ratio, max_grad_norm=config.max_grad_norm, logging_steps=config.logging_steps,
+        **_warmup(TrainingArguments, config.warmup_ratio), max_grad_norm=config.max_grad_norm,
+        logging_steps=config.logging_steps,
         save_strategy="steps", save_steps=config.save_steps, save_total_limit=config.save_total_limit,
         eval_strategy="no", seed=config.seed, report_to=[], disable_tqdm=not config.progress,
         remove_unused_columns=False, use_cpu=not cuda, bf16=cuda and config.compute_dtype == "bfloat16",
@@ -250,6 +251,11 @@ def make_trainer(model: Any, tokenizer: Any, prepared: Prepared, config: Finetun
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     return Trainer(model=model, args=args, train_dataset=prepared.train, eval_dataset=prepared.held_out or None,
                    data_collator=partial(pad_batch, pad_id=pad), callbacks=[_LogFile(config.output)])
+
+
+def _warmup(arguments: type, ratio: float) -> dict[str, float]:
+    """transformers 5 reads a float ``warmup_steps`` below 1 as a ratio; 4.x has ``warmup_ratio``."""
+    return {"warmup_ratio": ratio} if "warmup_ratio" in arguments.__dataclass_fields__ else {"warmup_steps": ratio}
 
 
 def _LogFile(output: Path) -> Any:  # noqa: N802 - builds a TrainerCallback subclass lazily
