@@ -239,6 +239,7 @@ class Advisor:
     def retrieve(self, question: str, country: str | None = None, crop: str | None = None,
                  stage: str | None = None, *, top_k: int | None = None) -> list[Citation]:
         """The evidence passages for a question, without composing an answer."""
+        self._pick_up_index_changes()
         text, c, cr, st, _ = self._item({"question": question, "country": country, "crop": crop, "stage": stage}, 0, None, None)
         info = self.understanding.run(text, country=c, crop=cr, stage=st)
         qvec = self.embedder.encode([info.search_query or info.text])
