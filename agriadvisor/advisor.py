@@ -477,9 +477,14 @@ class Advisor:
         if ans.outcome != "answered":
             return ans
         ans.text = plain_text(ans.text)
+        english = getattr(ans, "text_en", "")
+        if english:
+            ans.text_en = plain_text(english)
         q = ans.query
         if q.country and is_assumed(q.country_from) and any(c.country == q.country for c in ans.citations):
             ans.text = with_country_lead(ans.text, q.country, getattr(ans, "language", "en") or "en")
+            if english:
+                ans.text_en = with_country_lead(ans.text_en, q.country)
         return add_name_lines(ans)  # what a brand or variety is; the crop assumed when none was named
 
     @staticmethod

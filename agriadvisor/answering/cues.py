@@ -31,7 +31,7 @@ ANSWERS: dict[str, re.Pattern[str]] = {
                        r"\bat (the )?(tillering|flowering|heading|booting|sowing|planting|transplanting|"
                        r"crown root|panicle)", re.IGNORECASE),
     "amount": re.compile(r"\d[\d.,\u2013-]*\s*(%|percent|kg|g|gm|ml|l|litres?|liters?|cm|mm|m|t|tonnes?|quintals?|"
-                         r"q|ppm|bags?|hills?|plants?|adults?|per)\b|\b(dose|rate)\b", re.IGNORECASE),
+                         r"q|ppm|bags?|hills?|plants?|adults?|per)\b", re.IGNORECASE),
     "variety": re.compile(r"\b(variet(y|ies)|hybrids?|resistant|tolerant|cultivars?)\b", re.IGNORECASE),
     "control": re.compile(r"\b(spray|sprays|fungicide|insecticide|herbicide|traps?|remove|destroy|uproot|resistant|"
                           r"registered|neem|release|bait|seed treatment|treat|drain)\b", re.IGNORECASE),

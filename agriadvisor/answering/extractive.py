@@ -161,8 +161,7 @@ def pick_sentences(query_vector: "np.ndarray", query_text: str, evidence: list["
     focus = tuple(f.lower() for f in focus)
     kinds = frozenset(TYPE_KIND[t] for t in types if t in TYPE_KIND)
     asks = question_asks(query_text) | kinds
-    scored = _answering_first([(ev, _scores(ev, query_vector, weights, focus, asks, wanted)) for ev in usable],
-                              kinds)
+    scored = [(ev, _scores(ev, query_vector, weights, focus, asks, wanted)) for ev in usable]
     if limit <= 2:
         return _short(scored, limit, kinds or asks, wanted, focus)
     extra = 1 if limit >= 4 and len(usable) > 1 else 0
@@ -190,41 +189,33 @@ def _duplicate(cand: tuple, chosen: list[tuple]) -> bool:
     return any(float(cand[4] @ c[4]) > DUPLICATE_COSINE or cand[2] == c[2] for c in chosen)
 
 
-def _answering_first(scored: list[tuple["Evidence", list[float]]], kinds: frozenset[str]) -> list[tuple["Evidence", list[float]]]:
-    """The passages, the best-ranked one that gives the kind of answer asked for first."""
-    if not kinds:
-        return scored
-    for k, (ev, _) in enumerate(scored):
-        if any(_carries(t, kinds) for t in ev.sentences):
-            return [scored[k]] + scored[:k] + scored[k + 1:]
-    return scored
-
-
 def _short(scored: list[tuple["Evidence", list[float]]], limit: int, kinds: frozenset[str],
            wanted: frozenset[str], focus: tuple[str, ...] = ()) -> list[PickedSentence]:
-    """An SMS answer from the passage that answers: its best sentence of the kind asked for (or
-    its best sentence) with the item head or lead line it needs, else the next best of that kind.
+    """An SMS answer from the best passage: its best sentences near each other, always with the
+    best sentence of the kind asked for and the item head or lead line that sentence needs.
 
     Among parallel list items (the Terai, mid-hills and high-hills windows) the farmer's own belt
     or season wins, else the guide's first."""
     ev, scores = scored[0]
-    usable = [i for i, t in enumerate(ev.sentences) if not t.rstrip().endswith(":")]
-    if not usable:
-        return []
+    start = _best_window(scores, limit + WINDOW_SLACK)
+    window = [i for i in range(start, min(start + limit + WINDOW_SLACK, len(ev.sentences)))
+              if not ev.sentences[i].rstrip().endswith(":")]
+    picked = sorted(window, key=scores.__getitem__, reverse=True)[:limit]
     layout = _layout(ev)
-    answering = _about_focus([i for i in usable if _carries(ev.sentences[i], kinds)], ev, layout, focus)
-    anchor = max(answering or usable, key=scores.__getitem__)
-    anchor = _parallel_choice(ev, layout, anchor, kinds, wanted)
-    picked = [anchor]
-    needs = layout.needs(anchor)
-    if needs:
-        picked.append(needs[-1])  # the item's head for a follow-on sentence, else the list's lead line
+    answering = _about_focus([i for i, t in enumerate(ev.sentences) if _carries(t, kinds)
+                              and not t.rstrip().endswith(":")], ev, layout, focus)
+    if answering and not any(i in answering for i in picked):
+        anchor = _parallel_choice(ev, layout, max(answering, key=scores.__getitem__), kinds, wanted)
+        picked = [anchor] + [i for i in picked if i != anchor][:limit - 1]
+    elif answering:
+        anchor = next(i for i in picked if i in answering)
+        chosen = _parallel_choice(ev, layout, anchor, kinds, wanted)
+        picked = [chosen] + [i for i in picked if i not in (anchor, chosen)][:limit - 1]
     else:
-        rest = [i for i in sorted(answering or usable, key=scores.__getitem__, reverse=True)
-                if i != anchor and not layout.needs(i) and len(ev.sentences[i]) >= MIN_SENTENCE_CHARS
-                and float(ev.sentence_vectors[i] @ ev.sentence_vectors[anchor]) <= DUPLICATE_COSINE]
-        picked += rest[:1]
-    picked = sorted(picked[:limit])
+        anchor = picked[0] if picked else None
+    if picked and layout.head[picked[0]] != picked[0] and limit >= 2:
+        picked = [picked[0], layout.head[picked[0]]]  # a follow-on sentence of a list item needs the item's head
+    picked = sorted(dict.fromkeys(picked[:limit]))
     return [PickedSentence(ev.n, i, ev.sentences[i], scores[i]) for i in picked]
 
 
@@ -246,8 +237,10 @@ def _parallel_choice(ev: "Evidence", layout: Layout, i: int, kinds: frozenset[st
     own = [h for h in named if wanted and sentence_mentions(ev.sentences[h]) & wanted]
     if own:
         return own[0] if layout.head[i] not in own else i
+    if layout.head[i] != i:
+        return i  # a follow-on sentence was chosen for what it says; its item's head comes with it
     first = [h for h in named if _carries(ev.sentences[h], kinds)] or named
-    return first[0] if layout.head[i] != first[0] else i
+    return first[0]
 
 
 def compose(picked: list[PickedSentence]) -> str:

@@ -81,7 +81,11 @@ _CUES: dict[str, tuple[str, ...]] = {
     ),
     "how": (
         "how to", "how do i", "how should i", "how can i", "how do we", "steps", "method", "procedure", "way to",
-        "process", "technique",
+        "process", "technique", "what should i do", "what to do", "what do i do", "what can i do",
+        # "what should I do" in each language asks for steps, not a definition
+        "क्या करें", "क्या करूं", "क्या करूँ", "kya karein", "kya karen", "kya karu", "kya kare", "کیا کریں",
+        "কী করব", "কি করব", "কী করতে হবে", "ki korbo", "के गर्ने", "ke garne", "කරන්න ඕනේ", "කළ යුත්තේ",
+        "என்ன செய்ய", "என்ன செய்வது", "enna seyya",
         "कैसे", "तरीका", "विधि", "कैसे करें", "kaise", "kese", "kaisay", "kesay", "tarika", "tareeqa", "vidhi",
         "کیسے", "طریقہ", "tariqa",
         "কিভাবে", "কীভাবে", "পদ্ধতি", "নিয়ম", "kivabe", "kibhabe", "poddhoti",
@@ -93,10 +97,10 @@ _CUES: dict[str, tuple[str, ...]] = {
         "why", "what is", "what are", "what causes", "cause", "causes", "reason", "meaning", "what does",
         "क्यों", "क्या है", "कारण", "kyon", "kyun", "kyu", "kya hai", "karan", "wajah",
         "کیوں", "کیا ہے", "وجہ",
-        "কেন", "কী", "কি", "কারণ", "keno", "karon",
+        "কেন", "কারণ", "keno", "karon",
         "किन", "के हो", "kina", "ke ho",
-        "ඇයි", "මොකක්ද", "මොකද", "හේතුව", "ayi",
-        "ஏன்", "என்ன", "காரணம்", "yen", "enna",
+        "ඇයි", "මොකක්ද", "හේතුව", "ayi",
+        "ஏன்", "என்றால் என்ன", "காரணம்", "yen",
     ),
 }
 _INDEX = phrase_index(_CUES)
