@@ -403,7 +403,7 @@ class Advisor:
             return self._out_of_scope(info, pre_hits)
         hits = self._one_country(info, qvec, hits)
         evidence = [self._evidence(n, h) for n, h in enumerate(hits, 1)]
-        reason = unsupported_reason(info.text, info.focus, evidence, self.known_words)
+        reason = unsupported_reason(info.text, info.focus, evidence, self.known_words, language=info.language)
         if reason:
             info.notes.append(f"not covered: {reason}")
             return self._out_of_scope(info, pre_hits)

@@ -68,12 +68,19 @@ def unknown_names(question: str, known: KnownWords) -> list[str]:
     return list(dict.fromkeys(n.lower() for n in names if n not in known))
 
 
-def unsupported_reason(question: str, focus: list[str], evidence: list["Evidence"], known: KnownWords) -> str | None:
-    """Why the evidence cannot answer ``question``, or None when it may."""
-    unknown = unknown_names(question, known)
+def unsupported_reason(question: str, focus: list[str], evidence: list["Evidence"], known: KnownWords, *,
+                       language: str = "en") -> str | None:
+    """Why the evidence cannot answer ``question``, or None when it may.
+
+    Unknown names are looked for in English questions only: a romanized Hindi word ("konsi") is
+    not a practice name. A pest or disease counts as found when the evidence names it or its
+    kind ("blast" for rice blast, "bug" for rice bug: the guides say "neck blast", "paddy bug").
+    """
+    unknown = unknown_names(question, known) if language == "en" else []
     if unknown:
         return "the guides do not mention " + ", ".join(repr(u) for u in unknown)
-    if focus and evidence and not any(name_pattern(f).search(ev.chunk.text) for f in focus for ev in evidence):
+    names = {w for f in focus for w in (f, f.split()[-1])}
+    if focus and evidence and not any(name_pattern(n).search(ev.chunk.text) for n in names for ev in evidence):
         return f"no passage found for {', '.join(focus)} here"
     return None
 
