@@ -33,7 +33,7 @@ ANSWERS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"\d[\d.,\u2013-]*\s*(%|percent|kg|g|gm|ml|l|litres?|liters?|cm|mm|m|t|tonnes?|quintals?|"
                          r"q|ppm|bags?|hills?|plants?|adults?|per)\b", re.IGNORECASE),
     "variety": re.compile(r"\b(variet(y|ies)|hybrids?|resistant|tolerant|cultivars?)\b", re.IGNORECASE),
-    "control": re.compile(r"\b(spray|sprays|fungicide|insecticide|herbicide|traps?|remove|destroy|uproot|resistant|"
+    "control": re.compile(r"\b(spray|sprays|fungicide|insecticide|herbicide|traps?|remove|destroy|uproot|"
                           r"registered|neem|release|bait|seed treatment|treat|drain)\b", re.IGNORECASE),
     # a cause or a definition: "is caused by", "because", "is a fungal disease", "means"
     "what": re.compile(r"\b(caused by|due to|because|comes from|spread by|spreads|is called|is known as|means|"

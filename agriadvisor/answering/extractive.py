@@ -44,6 +44,7 @@ FOCUS_WEIGHT = 0.2
 CUE_WEIGHT = 0.2
 SEASON_WEIGHT = 0.3  # the farmer's own season or belt over its siblings
 WINDOW_SLACK = 2  # the window holds this many more sentences than the answer; the weakest are dropped
+FOCUS_LEAD_WORDS = 5  # a paragraph is about a pest when it names it this early
 SHORT_SENTENCE_CHARS = 70  # a sentence shorter than this (a list item) costs half a sentence
 
 
@@ -223,8 +224,11 @@ def _about_focus(idx: list[int], ev: "Evidence", layout: Layout, focus: tuple[st
     """Of sentences ``idx``, those in a paragraph naming the pest or disease asked about (all if none is)."""
     if not focus:
         return idx
-    named = {i for i, t in enumerate(ev.sentences) if any(name_pattern(f).search(t) for f in focus)}
-    about = [i for i in idx if any(j in named for j in layout.same_line(i))]
+    def leads_with(t: str) -> bool:  # "Stem borer causes ...", not a list of every pest's name
+        return any(name_pattern(f).search(" ".join(t.split()[:FOCUS_LEAD_WORDS])) for f in focus)
+
+    about = [i for i in idx if any(name_pattern(f).search(ev.sentences[i]) for f in focus)
+             or leads_with(ev.sentences[layout.same_line(i)[0]])]
     return about or idx
 
 
