@@ -3,7 +3,8 @@
 Run: .venv/bin/python benchmarks/bench_retrieval.py [--quick]
 Writes benchmarks/results/retrieval.{md,json}.
 
-- Raw floor: sentence-transformers encode + one FAISS search, nothing else.
+- Raw floor: sentence-transformers encode (the best encoder here, e.g. ONNX int8) + one FAISS
+  search, nothing else.
 - LangChain baseline: langchain-community FAISS + HuggingFaceEmbeddings over the same chunks and
   the same MiniLM model; the "answer" is the first sentences of the top passages, as many as
   agriadvisor's extractive answer may use (Settings.answer_sentences), so fact recall compares
@@ -35,11 +36,12 @@ def make_advisor(index_path: Path | None = None):
 
 
 def raw_floor(adv):
-    """The floor is what a user would write: sentence-transformers itself, then one FAISS search.
+    """The floor is what a user would write: sentence-transformers itself with the best encoder on
+    this machine (the ONNX int8 or fp32 export the advisor chose, or PyTorch), then one FAISS search.
     Returns (one question, a batch of questions)."""
-    from sentence_transformers import SentenceTransformer
+    from bench_encoder import sentence_transformer
 
-    model = SentenceTransformer(str(adv.embedder.path), device="cpu")
+    model = sentence_transformer(adv.embedder.variant)
     faiss_index = adv.index.faiss
 
     def one(q: str) -> None:

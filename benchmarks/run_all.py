@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("bench_startup.py", "bench_retrieval.py", "bench_guardrails.py", "bench_channels.py", "bench_backends.py")
-REPORTS = ("startup", "retrieval", "guardrails", "channels", "backends")
+ORDER = ("bench_startup.py", "bench_retrieval.py", "bench_encoder.py", "bench_guardrails.py", "bench_channels.py",
+         "bench_backends.py")
+REPORTS = ("startup", "retrieval", "encoder", "guardrails", "channels", "backends")
 
 
 def main() -> int:
@@ -22,7 +23,8 @@ def main() -> int:
         script = HERE / name
         if not script.exists():
             continue
-        args = [sys.executable, str(script)] + (["--quick"] if quick and name == "bench_retrieval.py" else [])
+        with_quick = quick and name in ("bench_retrieval.py", "bench_encoder.py")
+        args = [sys.executable, str(script)] + (["--quick"] if with_quick else [])
         print(f"== {name}", flush=True)
         if subprocess.run(args).returncode != 0:
             failed.append(name)
