@@ -214,11 +214,17 @@ def knowledge_check(knowledge_path: Optional[Path] = typer.Option(None),
     """Validate every document and print the coverage table; exit 1 on any error."""
     from agriadvisor.knowledge.check import run_check
 
+    from agriadvisor.safety.policies import policy_errors
+
     s = _settings(knowledge_path=knowledge_path)
     try:
         report, table = run_check(Path(s.knowledge_path))
     except AgriAdvisorError as exc:
         _fail(exc)
+    guard = policy_errors(s.guardrails_path)  # the policy files in guardrails/ are checked too
+    report["errors"].extend(guard)
+    if guard:
+        table += "\n\nGuardrail policy errors:\n" + "\n".join(f"  {e}" for e in guard)
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else table)
     if report["errors"]:
         raise typer.Exit(code=1)

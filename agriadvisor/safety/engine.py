@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from agriadvisor.models import QueryInfo
 from agriadvisor.safety.backstop import FILENAME as BACKSTOP_FILE
@@ -67,7 +67,13 @@ class GuardrailEngine:
         lang = self.texts.language(query.language)
         if verdict is None:
             return self.texts.out_of_scope(lang, None, "", crops, countries)
-        return self.texts.out_of_scope(lang, verdict.reason, verdict.item, crops, countries)
+        country = query.country if query.country in countries else None
+        return self.texts.out_of_scope(lang, verdict.reason, verdict.item, crops, countries,
+                                       refer=verdict.refer, country=country)
+
+    def cover(self, crops: Iterable[str]) -> None:
+        """Answer questions about ``crops`` too (e.g. the crops of documents added to the index)."""
+        self.scope.cover(crops)
 
 
 def _default_folder() -> Path:

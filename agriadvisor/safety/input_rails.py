@@ -23,7 +23,7 @@ from agriadvisor.safety.protocol import InputDecision
 from agriadvisor.safety.rulebook import Fired, Found, RuleBook
 from agriadvisor.safety.scope import ScopeCheck
 from agriadvisor.safety.templates import ReplyTexts
-from agriadvisor.vocab import COUNTRIES, CROPS
+from agriadvisor.vocab import COUNTRIES
 
 log = logging.getLogger("agriadvisor.safety")
 
@@ -107,7 +107,8 @@ class InputRails:
         if verdict is None:
             return None
         lang = self.texts.language(query.language)
-        text = self.texts.out_of_scope(lang, verdict.reason, verdict.item, CROPS, COUNTRIES)
+        text = self.texts.out_of_scope(lang, verdict.reason, verdict.item, self.scope.covered_crops(), COUNTRIES,
+                                       refer=verdict.refer, country=_country(query))
         hit = GuardrailHit(rule_id=verdict.rule_id, category="scope", action="out_of_scope",
                            detail=f"{verdict.reason}: {verdict.item}")
         return InputDecision("out_of_scope", text, [hit])

@@ -51,6 +51,7 @@ class IntentRule(_Strict):
     window: int = Field(default=8, ge=0, le=50)
     unless: list[str] = Field(default_factory=list)
     unless_margin: int = Field(default=2, ge=0, le=20)
+    unless_sentence: list[str] = Field(default_factory=list)
     require_any: list[str] = Field(default_factory=list)
     require_window: int = Field(default=12, ge=0, le=50)
     markup: list[str] = Field(default_factory=list)
@@ -122,6 +123,15 @@ class Active(_Strict):
         return self
 
 
+class Brand(_Strict):
+    """A trade name farmers use for one active; caught exactly like the active once confirmed."""
+
+    names: list[str] = Field(min_length=1)
+    active: str = Field(pattern=r"^[a-z0-9_]+$")
+    source: str = Field(min_length=3)
+    confirmed: bool
+
+
 class PesticideCues(_Strict):
     alternative: Phrases
     status: Phrases
@@ -134,12 +144,17 @@ class PesticidesFile(_Strict):
     cues: PesticideCues
     class_bans: list[ClassBan] = Field(default_factory=list)
     actives: list[Active]
+    brands: list[Brand] = Field(default_factory=list)
+
+    def names_of(self, active: Active) -> list[str]:
+        """The active's own names and the confirmed trade names that point to it."""
+        return [*active.names, *(n for b in self.brands if b.confirmed and b.active == active.id for n in b.names)]
 
 
 # ---- helplines.yaml ---------------------------------------------------------------------------
 class Helpline(_Strict):
     name: str = Field(min_length=3)
-    kind: Literal["mental_health", "emergency", "poison_information"]
+    kind: Literal["mental_health", "emergency", "poison_information", "farmer_advice"]
     numbers: list[str]
     source: str = Field(min_length=10)
     checked: str | None = None
@@ -170,11 +185,21 @@ class HelplinesFile(_Strict):
 
 
 # ---- scope.yaml -------------------------------------------------------------------------------
+Referral = Literal["veterinary", "fisheries", "horticulture", "extension"]
+
+
 class Uncovered(_Strict):
-    id: str
+    """Things the knowledge base does not cover, and who does (``refer``)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["crop", "animal"]
+    refer: Referral = "extension"
     names: Phrases
     unless: Phrases = Field(default_factory=dict)
+    # Husbandry words ("vaccination", "fingerlings") are out of scope even beside a covered crop
+    # ("maize for broiler feed"); plain crop names yield to a covered crop ("okra after rice").
+    beats_covered: bool = False
+    source: str | None = None
 
 
 class ScopeFile(_Strict):
@@ -188,6 +213,7 @@ class ScopeFile(_Strict):
     other_countries: Phrases
     our_countries: Phrases
     exceptions: Phrases = Field(default_factory=dict)
+    nonfarming_cues: list[str] = Field(default_factory=list)
 
 
 # ---- templates.yaml ---------------------------------------------------------------------------
@@ -203,6 +229,8 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
     "out_of_scope_crop": frozenset({"item"}), "out_of_scope_country": frozenset({"countries"}),
     "out_of_scope_topic": frozenset(), "out_of_scope_unknown": frozenset(),
     "out_of_scope_covered": frozenset({"crops", "countries"}), "out_of_scope_contact": frozenset(),
+    "refer_veterinary": frozenset(), "refer_fisheries": frozenset(), "refer_horticulture": frozenset(),
+    "refer_extension": frozenset(), "refer_call": frozenset({"name", "number"}),
     "safety_note": frozenset(), "bait_note": frozenset(), "list_and": frozenset(), "list_sep": frozenset(),
 }
 
@@ -293,9 +321,37 @@ def load_policies(folder: Path | str) -> Policies:
     return policies
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key written twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is written twice in one mapping (line {key_node.start_mark.line + 1})",
+                    key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def policy_errors(folder: Path | str) -> list[str]:
+    """Every problem :func:`load_policies` finds in ``folder``, one line each (empty when valid).
+
+    This is what ``agriadvisor knowledge check`` reports for ``guardrails/``; each line names
+    the file and the entry, e.g. ``intents.yaml: rules[4] (harm.person): action: ...``.
+    """
+    try:
+        load_policies(folder)
+    except PolicyError as exc:
+        return [part.strip() for part in str(exc).split("; ") if part.strip()]
+    return []
+
+
 def _parse(path: Path, model: type[BaseModel]) -> BaseModel:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except FileNotFoundError:
         raise PolicyError(f"{path.name}: file missing from {path.parent}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -343,7 +399,7 @@ def _check_references(p: Policies) -> None:
         if rule.id in seen:
             errors.append(f"{where}: id is used twice")
         seen.add(rule.id)
-        for name in (*rule.all_of, *rule.unless, *rule.require_any):
+        for name in (*rule.all_of, *rule.unless, *rule.unless_sentence, *rule.require_any):
             if name not in concepts:
                 errors.append(f"{where}: unknown concept {name!r}; defined: {', '.join(sorted(concepts))}")
         errors += _phrase_errors(where + ": phrases", rule.phrases)
@@ -356,6 +412,20 @@ def _check_references(p: Policies) -> None:
             if key and key not in pest.sources and len(key) < 25:
                 errors.append(f"{where}: source {key!r} is neither a key of 'sources' nor a citation")
         errors += _phrase_errors(where + ": names", {"any": [n.replace("*", "") for n in active.names]})
+    errors += _duplicates("pesticides.yaml: actives", [a.id for a in pest.actives])
+    known = {a.id for a in pest.actives}
+    for i, brand in enumerate(pest.brands):
+        where = f"pesticides.yaml: brands[{i}] ({brand.names[0]})"
+        if brand.active not in known:
+            errors.append(f"{where}: unknown active {brand.active!r}; add it to 'actives' first")
+        if brand.source not in pest.sources and len(brand.source) < 25:
+            errors.append(f"{where}: source {brand.source!r} is neither a key of 'sources' nor a citation")
+        errors += _phrase_errors(where + ": names", {"any": brand.names})
+    errors += _duplicates("pesticides.yaml: brands", [n.lower() for b in pest.brands for n in b.names])
+    errors += _duplicates("scope.yaml: uncovered", [u.id for u in p.scope.uncovered])
+    for name in p.scope.nonfarming_cues:
+        if name not in concepts:
+            errors.append(f"scope.yaml: nonfarming_cues: unknown intents.yaml concept {name!r}")
     for crop, phrases in p.scope.covered_crops.items():
         errors += _phrase_errors(f"scope.yaml: covered_crops.{crop}", phrases)
     for i, entry in enumerate(p.scope.uncovered):
@@ -372,6 +442,16 @@ def _check_references(p: Policies) -> None:
         raise PolicyError("; ".join(errors[:8]) + (f"; and {len(errors) - 8} more" if len(errors) > 8 else ""))
 
 
+def _duplicates(where: str, ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for ident in ids:
+        if ident in seen:
+            out.append(f"{where}: {ident!r} is used twice")
+        seen.add(ident)
+    return out
+
+
 def _phrase_errors(where: str, phrases: dict[str, list[str]]) -> list[str]:
     out = []
     for lang, items in phrases.items():
@@ -385,5 +465,5 @@ def _phrase_errors(where: str, phrases: dict[str, list[str]]) -> list[str]:
     return out
 
 
-__all__ = ["Active", "Ban", "HelplinesFile", "IntentRule", "IntentsFile", "PESTICIDE_MACRO", "Policies",
-           "PesticidesFile", "ScopeFile", "TemplatesFile", "load_policies"]
+__all__ = ["Active", "Ban", "Brand", "HelplinesFile", "IntentRule", "IntentsFile", "PESTICIDE_MACRO", "Policies",
+           "PesticidesFile", "ScopeFile", "TemplatesFile", "load_policies", "policy_errors"]

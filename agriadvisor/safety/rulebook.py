@@ -62,7 +62,7 @@ class RuleBook:
     def __init__(self, policies: Policies) -> None:
         self.policies = policies
         self.index = PhraseIndex()
-        self._pesticide_names = [n for a in policies.pesticides.actives for n in a.names]
+        self._pesticide_names = [n for a in policies.pesticides.actives for n in policies.pesticides.names_of(a)]
         self._spelling_tolerant = _crisis_concepts(policies)
         self._build()
         self.vocab = frozenset(self.index.words) | ENGLISH_STOPWORDS | ROMAN_STOPWORDS | _EXTRA_VOCAB
@@ -81,7 +81,7 @@ class RuleBook:
         for rule in p.intents.rules:
             self._add_all(f"rule:{rule.id}", rule.phrases, f"intents.yaml: rule {rule.id}")
         for active in p.pesticides.actives:
-            self._add_all(f"active:{active.id}", {"any": active.names}, f"pesticides.yaml: {active.id}")
+            self._add_all(f"active:{active.id}", {"any": p.pesticides.names_of(active)}, f"pesticides.yaml: {active.id}")
         for key in ("alternative", "status", "dose_or_use"):
             self._add_all(f"cue:{key}", getattr(p.pesticides.cues, key), f"pesticides.yaml: cues.{key}")
         scope = p.scope
@@ -167,6 +167,9 @@ class RuleBook:
         lo = min(s.start for s in combo) - rule.unless_margin
         hi = max(s.end for s in combo) + rule.unless_margin
         sid = combo[0].sentence
+        # `unless_sentence` frames the whole sentence ("in Call of Duty", "the definition of murder").
+        if any(u.sentence == sid for name in rule.unless_sentence for u in found.get(name)):
+            return True
         return any(u.sentence == sid and u.start < hi and u.end > lo
                    for name in rule.unless for u in found.get(name))
 

@@ -118,8 +118,13 @@ class ReplyTexts:
         return self.text(f"status_{r.kind}", lang)
 
     def out_of_scope(self, lang: str, reason: str | None, item: str, crops: Sequence[str],
-                     countries: Sequence[str]) -> str:
-        """Why it is not covered (when known), what is covered, and where else to ask."""
+                     countries: Sequence[str], *, refer: str | None = None, country: str | None = None) -> str:
+        """Why it is not covered (when known), what is covered, and who covers it instead.
+
+        ``refer`` (veterinary, fisheries, horticulture, extension) names the office to ask; the
+        farmers' call centre of ``country`` (all that have one when unknown) is added when
+        helplines.yaml has a confirmed number for it.
+        """
         local_countries = self.join([self.country(c, lang) for c in countries], lang)
         first = {
             "crop": self.text("out_of_scope_crop", lang, item=item),
@@ -128,7 +133,22 @@ class ReplyTexts:
         }.get(reason or "", self.text("out_of_scope_unknown", lang))
         covered = self.text("out_of_scope_covered", lang, crops=self.join([self.crop(c, lang) for c in crops], lang),
                             countries=local_countries)
-        return " ".join([first, covered, self.text("out_of_scope_contact", lang)])
+        if refer is None:
+            return " ".join([first, covered, self.text("out_of_scope_contact", lang)])
+        calls = self._call_centres(lang, country)
+        return " ".join([first, covered, self.text(f"refer_{refer}", lang)] + (["; ".join(calls) + "."] if calls else []))
+
+    def _call_centres(self, lang: str, country: str | None) -> list[str]:
+        """'Farmers' call centre: 1800-180-1551' for the country, or for each country when unknown."""
+        countries = [country] if country in COUNTRIES else list(COUNTRIES)
+        out = []
+        for c in countries:
+            entry = self.helplines.countries.get(c)  # type: ignore[call-overload]
+            for line in entry.lines if entry else []:
+                if line.kind == "farmer_advice" and line.confirmed and line.numbers:
+                    where = "" if c == country else f"{self.country(c, lang)}: "
+                    out.append(where + self.text("refer_call", lang, name=line.name, number=" / ".join(line.numbers)))
+        return out
 
     def safety_note(self, lang: str, *, bait: bool = False) -> str:
         return self.text("bait_note" if bait else "safety_note", lang)

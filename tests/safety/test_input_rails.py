@@ -100,7 +100,7 @@ def test_unknown_country_refuses_what_any_of_the_five_bans(ask) -> None:
     assert "banned in Sri Lanka" in decision.text and "country unknown" in decision.hits[0].detail
 
 
-def test_whole_class_ban_applies_in_bangladesh(ask) -> None:
+def test_bangladesh_carbofuran_ban_of_2023_applies(ask) -> None:
     text = ask("carbofuran dose in boro rice", country="Bangladesh").text
     assert "banned in Bangladesh" in text and "WHO class Ib" in text
 
