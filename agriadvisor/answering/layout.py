@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from agriadvisor.text import split_sentences
 
@@ -51,9 +51,14 @@ class Layout:
 
     def same_line(self, i: int) -> list[int]:
         """The sentences of ``i``'s line (paragraph or list item)."""
-        if not self.line:
-            return [i]
-        return [j for j, ln in enumerate(self.line) if ln == self.line[i]]
+        return self._lines[self.line[i]] if self.line else [i]
+
+    @cached_property
+    def _lines(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for j, ln in enumerate(self.line):
+            out.setdefault(ln, []).append(j)
+        return out
 
 
 @lru_cache(maxsize=8192)
