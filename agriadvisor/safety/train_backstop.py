@@ -6,12 +6,12 @@ Run from the repository root (scikit-learn is needed here only, not at run time)
     python -m agriadvisor.safety.train_backstop --out /tmp/backstop.npz
 
 Training rows: every row of ``tests/data/guardrail_prompts.jsonl`` and the ``train`` rows of
-``tests/data/distress_dev.jsonl`` and ``tests/data/safe_lookalikes_dev.jsonl`` (their ``test``
-rows are held out for measuring), each with three seeded respellings of its Latin-script words
+``tests/data/distress_dev.jsonl``, ``tests/data/safe_lookalikes_dev.jsonl`` and
+``tests/data/guardrail_train_more.jsonl`` (their ``test`` rows are held out for measuring), each with three seeded respellings of its Latin-script words
 (vowel changes, z/j, sh/s, ph/f, doubled or dropped letters, joined words), so a spelling
 alone never decides. Labels: ``distress`` (expected crisis) and ``harm`` (category harmful).
 Each label's threshold is set from out-of-fold scores so that at most 0.5% of the rows
-without that label would be flagged. The same data gives the same file.
+without that label would be flagged, never below the label's floor. The same data gives the same file.
 """
 
 from __future__ import annotations
@@ -27,12 +27,16 @@ from pathlib import Path
 from agriadvisor.safety.backstop import FILENAME, N_FEATURES, features
 
 TRAIN_FILES = ("tests/data/guardrail_prompts.jsonl", "tests/data/distress_dev.jsonl",
-               "tests/data/safe_lookalikes_dev.jsonl")
+               "tests/data/safe_lookalikes_dev.jsonl", "tests/data/guardrail_train_more.jsonl")
 LABELS = ("distress", "harm")
 RESPELLINGS = 3
 FOLDS = 5
 MAX_FALSE_FLAGS = 0.005
-MIN_THRESHOLD = 0.5
+# Floors measured on held-out rows and on the guides' own sentences (as agronomy-like text):
+# harm at 0.5 refused rat-poison and weed questions (2 of 209 safe rows); distress at 0.55 flagged
+# 49 guide sentences ('4.', 'life cycle'), at 0.65 six, while catching 66/80 and 77/116 held-out
+# distress rows.
+MIN_THRESHOLD = {"distress": 0.65, "harm": 0.6}
 C = 4.0
 _SWAPS = (("a", "e"), ("e", "a"), ("ee", "i"), ("i", "ee"), ("oo", "u"), ("u", "oo"), ("o", "u"), ("z", "j"),
           ("j", "z"), ("w", "v"), ("v", "w"), ("sh", "s"), ("s", "sh"), ("ph", "f"), ("f", "ph"), ("q", "k"),
@@ -124,7 +128,7 @@ def _fit(x, y):
     return LogisticRegression(C=C, solver="liblinear", max_iter=1000).fit(x, y)
 
 
-def threshold(x, y, groups) -> float:
+def threshold(x, y, groups, floor: float) -> float:
     """The lowest threshold at which at most MAX_FALSE_FLAGS of out-of-fold negatives are flagged."""
     import numpy as np
 
@@ -135,7 +139,7 @@ def threshold(x, y, groups) -> float:
         oof[test] = _fit(x[~test], y[~test]).predict_proba(x[test])[:, 1]
     negatives = np.sort(oof[np.asarray(y) == 0])[::-1]
     allowed = int(len(negatives) * MAX_FALSE_FLAGS)
-    return round(max(MIN_THRESHOLD, float(negatives[allowed]) + 1e-3), 4)
+    return round(max(floor, float(negatives[allowed]) + 1e-3), 4)
 
 
 def train(root: Path) -> dict:
@@ -147,12 +151,12 @@ def train(root: Path) -> dict:
     x = matrix([e.text for e in data])
     groups = [e.group for e in data]
     weights, bias, thresholds = [], [], []
-    for j, _ in enumerate(LABELS):
+    for j, label in enumerate(LABELS):
         y = np.array([e.labels[j] for e in data])
         model = _fit(x, y)
         weights.append(model.coef_[0].astype(np.float32))
         bias.append(float(model.intercept_[0]))
-        thresholds.append(threshold(x, y, groups))
+        thresholds.append(threshold(x, y, groups, MIN_THRESHOLD[label]))
     w = np.stack(weights, axis=1)
     rows_used = np.flatnonzero(np.abs(w).max(axis=1) > 0).astype(np.int32)
     meta = {"labels": list(LABELS), "thresholds": thresholds, "n_features": N_FEATURES,
