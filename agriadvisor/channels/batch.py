@@ -46,6 +46,7 @@ __all__ = ["BatchInterrupted", "BatchRow", "BatchSummary", "done_ids", "drop_err
 log = logging.getLogger(__name__)
 
 QUESTION_COLUMNS = ("question", "query", "querytext")
+KCC_STATE_COLUMNS = ("statename",)  # the Kisan Call Centre export names the Indian state
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_DELIMITERS = (",", ";", "\t", "|")
 INPUT_FIELDS = ("question", "country", "crop", "stage", "language")
@@ -152,6 +153,11 @@ def _column(names: Iterable[str], wanted: tuple[str, ...]) -> str | None:
     return next((lowered[w] for w in wanted if w in lowered), None)
 
 
+def _country(country: Any, kcc_state: Any) -> Any:
+    """A Kisan Call Centre row's ``StateName`` is an Indian state: the row is from India."""
+    return country if country or not kcc_state else "India"
+
+
 def _csv_rows(path: Path, text: str) -> Iterator[BatchRow]:
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     delimiter = _delimiter(path, text)
@@ -165,7 +171,8 @@ def _csv_rows(path: Path, text: str) -> Iterator[BatchRow]:
         pos = {name: header.index(col) for name, col in (
             ("question", qcol), ("id", _column(header, ("id",))), ("country", _column(header, ("country",))),
             ("crop", _column(header, ("crop",))), ("stage", _column(header, ("stage",))),
-            ("language", _column(header, ("language",)))) if col is not None}
+            ("language", _column(header, ("language",))),
+            ("state", _column(header, KCC_STATE_COLUMNS))) if col is not None}
         n = 0
         for cells in reader:
             if not any(c.strip() for c in cells):
@@ -197,8 +204,8 @@ def _csv_row(n: int, line: int, cells: list[str], pos: dict[str, int], width: in
         problem = f"row has {len(cells)} fields but the header has {width} " + (
             "(a comma inside the question that is not in quotes?)" if len(cells) > width
             else "(cut short, or separated by another character than the header?)")
-    return BatchRow(n, line, ident, values.get("question"), values.get("country"), values.get("crop"),
-                    values.get("stage"), problem, language=values.get("language"))
+    return BatchRow(n, line, ident, values.get("question"), _country(values.get("country"), values.get("state")),
+                    values.get("crop"), values.get("stage"), problem, language=values.get("language"))
 
 
 def _jsonl_rows(path: Path, text: str) -> Iterator[BatchRow]:
@@ -221,8 +228,9 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[BatchRow]:
         any_question = any_question or keys["question"] is not None
         ident = get["id"] if get["id"] not in (None, "") else n
         problem = None if keys["question"] else "no question field (question, query or QueryText)"
-        yield BatchRow(n, line_no, ident, get["question"], get["country"], get["crop"], get["stage"], problem,
-                       language=get["language"])
+        state = obj.get(_column(obj, KCC_STATE_COLUMNS) or "")
+        yield BatchRow(n, line_no, ident, get["question"], _country(get["country"], state), get["crop"], get["stage"],
+                       problem, language=get["language"])
     if n and not any_question:
         raise BatchError(f"{path}: no line has a question field; expected one of question, query, QueryText")
 
