@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from agriadvisor.index.embedder import Embedder
     from agriadvisor.index.store import KnowledgeIndex
     from agriadvisor.knowledge.translations import Translations
-    from agriadvisor.retrieval.native import NativeKeywords
     from agriadvisor.retrieval.retriever import HybridRetriever
     from agriadvisor.safety.protocol import Rails
     from agriadvisor.understanding.query import QueryUnderstanding
@@ -70,7 +69,6 @@ class Advisor:
         self._known_words: KnownWords | None = None
         self._translations: Translations | None = None
         self._chunk_pos: dict[str, int] = {}
-        self._native: NativeKeywords | None = None
         self._lock = threading.RLock()
 
     # ---- components, loaded on first use --------------------------------------------------
@@ -120,7 +118,6 @@ class Advisor:
                 reranker = CrossEncoderReranker(self.settings.reranker_model)
             self._retriever = HybridRetriever(self.index, candidates=self.settings.candidates,
                                               hybrid=self.settings.hybrid, reranker=reranker)
-            self._retriever.native = self._native_keywords
         return self._retriever
 
     @property
@@ -171,7 +168,6 @@ class Advisor:
         with self._lock:
             self._index = None
             self._retriever = None
-            self._translations = self._native = None  # aligned with the old index's chunk list
             self._known_words = None
             self._translations = None
             self._native = None
@@ -257,14 +253,6 @@ class Advisor:
             self._translations = load_translations(self.settings.knowledge_path, index.chunks, warnings=False)
             self._chunk_pos = {c.chunk_id: i for i, c in enumerate(index.chunks)}
         return self._translations
-
-    def _native_keywords(self) -> "NativeKeywords | None":
-        """BM25 over the translated guides, built on the first question in a non-Latin script."""
-        if self._native is None:
-            from agriadvisor.retrieval.native import NativeKeywords
-
-            self._native = NativeKeywords(self.index.chunks, self.translations)
-        return self._native if self._native.covered else None
 
     @staticmethod
     def _wanted_language(q: str | Mapping[str, Any], i: int, default: str | None) -> str | None:

@@ -287,3 +287,15 @@ def test_eval_reports_the_answer_language_and_checks_facts_on_the_english(hindi_
     report = evaluate(hindi_advisor, items)
     assert report.by_language["hi"]["in_language"] == 1.0 and report.by_language["hi_latn"]["in_language"] == 1.0
     assert report.by_language["hi"]["fact_recall"] == 1.0
+
+
+def test_native_keyword_search_finds_hindi_words_in_the_translated_passage(rice_knowledge: Path) -> None:
+    from agriadvisor.retrieval.native import NativeKeywords
+    from agriadvisor.text import tokenize
+
+    corpus, tr = _translations(rice_knowledge)
+    native = NativeKeywords(corpus.chunks, tr)
+    assert native.covered == len(corpus.chunks)
+    best = native.search(tokenize("भूरा फुदका pymetrozine"), 3)[0][0]
+    assert corpus.chunks[best].chunk_id == "india-rice#8"
+    assert native.search(tokenize("xyzzy"), 3) == []
