@@ -357,10 +357,12 @@ class Advisor:
         rails = self.rails
         hits: list[GuardrailHit] = []
         if rails is not None:
-            cover = getattr(rails, "cover", None)  # crops only the user's added documents cover (jute ...)
-            if cover is not None:
-                cover(self.index.crops)
             decision = rails.check_input(info)
+            cover = getattr(rails, "cover", None)  # crops only the user's added documents cover (jute ...)
+            if decision.outcome == "out_of_scope" and cover is not None:
+                # only then is the index needed: a crisis or refusal never waits for it to load
+                cover(self.index.crops)
+                decision = rails.check_input(info)
             hits = decision.hits
             if decision.outcome == "out_of_scope":  # reword it with the crops and countries actually loaded
                 return self._out_of_scope(info, hits), hits
