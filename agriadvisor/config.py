@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     guardrails_path: Path = Field(default_factory=lambda: _bundled("guardrails"))
     index_path: Path = Field(default_factory=lambda: _default_cache() / "index")
     embedding_model: str = Field(default="", description="Path of a sentence-transformers model; empty = bundled MiniLM.")
-    encoder: str = Field(default="auto", description="How the embedding model runs: auto (ONNX Runtime, int8 where "
-                         "the CPU supports it, else fp32, else PyTorch), onnx-int8, onnx or torch.")
+    encoder: str = Field(default="auto", description="How the embedding model runs: auto (fp32 on ONNX Runtime, else "
+                         "PyTorch), onnx, onnx-int8 (quantised for this CPU) or torch.")
     backend: str = "extractive"
     top_k: int = 4
     candidates: int = 30

@@ -59,8 +59,8 @@ def model_fingerprint(path: Path) -> str:
 class Embedder:
     """Encodes text to L2-normalised float32 vectors; the model loads on first use.
 
-    ``encoder`` picks the runtime: ``auto`` (ONNX Runtime, int8 where the CPU supports it and
-    it retrieves like fp32, else fp32 ONNX, else PyTorch), ``onnx-int8``, ``onnx`` or ``torch``.
+    ``encoder`` picks the runtime: ``auto`` (fp32 on ONNX Runtime, else PyTorch), ``onnx``,
+    ``onnx-int8`` (dynamically quantised for this CPU, if it retrieves like fp32) or ``torch``.
     ONNX copies are exported once into ``cache_dir`` (see :mod:`agriadvisor.index.onnx_export`).
 
     Example:

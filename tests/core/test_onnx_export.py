@@ -71,23 +71,35 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @needs_onnx
 @pytest.mark.slow
-def test_auto_exports_once_and_matches_torch(onnx_cache: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_auto_is_fp32_onnx(onnx_cache: Path) -> None:
+    emb = Embedder(cache_dir=onnx_cache)
+    assert emb.encoder == "onnx-fp32"
+    assert not list(emb.variant.folder.glob("onnx/*qint8*"))  # nothing quantised unless asked for
+
+
+@needs_onnx
+@pytest.mark.slow
+def test_int8_exports_once_and_stays_close_to_torch(onnx_cache: Path, caplog: pytest.LogCaptureFixture) -> None:
+    config = onnx_export.int8_config()
+    if config is None:
+        with pytest.raises(ConfigError, match="no int8 kernels"):
+            _ = Embedder(encoder="onnx-int8", cache_dir=onnx_cache).encoder
+        return
     reference = Embedder(encoder="torch", cache_dir=onnx_cache).encode(TEXTS)
     with caplog.at_level(logging.WARNING):
-        emb = Embedder(cache_dir=onnx_cache)
+        emb = Embedder(encoder="onnx-int8", cache_dir=onnx_cache)
         vecs = emb.encode(TEXTS)
     assert "exporting model to ONNX once" in caplog.text
-    config = onnx_export.int8_config()
     record = json.loads((emb.variant.folder / onnx_export.RECORD).read_text())
-    int8_kept = bool(config) and record["int8"]["accepted"]
-    expected = f"onnx-qint8_{config}" if int8_kept else "onnx-fp32"
+    assert record["int8"]["accepted"], record  # on this project's CI machine the gate passes
+    expected = f"onnx-qint8_{config}"
     assert emb.encoder == expected
     assert emb.variant.folder.parent == onnx_cache / "onnx"
     assert vecs.dtype == np.float32 and np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-5)
     assert ((vecs * reference).sum(axis=1) > 0.97).all()
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        again = Embedder(cache_dir=onnx_cache)
+        again = Embedder(encoder="onnx-int8", cache_dir=onnx_cache)
         assert again.encoder == expected
     assert "exporting" not in caplog.text  # the second process reuses the cached export
 
@@ -95,7 +107,7 @@ def test_auto_exports_once_and_matches_torch(onnx_cache: Path, caplog: pytest.Lo
 @needs_onnx
 @pytest.mark.slow
 def test_fp32_onnx_reuses_the_export_and_equals_torch(onnx_cache: Path) -> None:
-    Embedder(cache_dir=onnx_cache).encoder  # noqa: B018 - makes sure an export exists
+    Embedder(encoder="onnx-int8" if onnx_export.int8_config() else "onnx", cache_dir=onnx_cache).encoder  # noqa: B018
     before = sorted(p.name for p in (onnx_cache / "onnx").iterdir())
     emb = Embedder(encoder="onnx", cache_dir=onnx_cache)
     assert emb.encoder == "onnx-fp32"
