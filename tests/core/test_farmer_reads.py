@@ -25,7 +25,8 @@ def test_the_answering_sentence_is_in_the_answer(full_advisor: Advisor, question
                                                  sms: bool) -> None:
     ans = full_advisor.ask(question, sms=sms, **kwargs)
     assert ans.outcome == "answered"
-    assert answer in ans.text, ans.text
+    english = getattr(ans, "text_en", "") or ans.text  # the answer may be in the farmer's language
+    assert answer in english, english
     assert ans.grounded is not False
 
 
@@ -40,7 +41,7 @@ def test_the_sms_answer_is_short_and_does_not_open_with_a_side_remark(full_advis
 def test_the_farmers_season_wins(full_advisor: Advisor) -> None:
     ans = full_advisor.ask("আমন ধানে কত ইউরিয়া দিতে হবে?", sms=True)
     assert ans.query.seasons == ["aman"]
-    assert "Boro, shorter varieties" not in ans.text
+    assert "Boro, shorter varieties" not in (getattr(ans, "text_en", "") or ans.text)
 
 
 @pytest.mark.parametrize("question", ["When should I sow wheat?", "When should I irrigate?",
