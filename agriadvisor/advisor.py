@@ -105,7 +105,6 @@ class Advisor:
             log.info("the index at %s changed; reloading it", self.settings.index_path)
             self.reload_index()
 
-
     @property
     def retriever(self) -> "HybridRetriever":
         if self._retriever is None:

@@ -91,7 +91,6 @@ class KnowledgeIndex:
         extra = self._other_crops | set(self.manifest.user_coverage.get("crops", ()))
         return self._shipped_crops + sorted(extra - set(self._shipped_crops))
 
-
     def __len__(self) -> int:
         return len(self.chunks)
 
