@@ -311,14 +311,22 @@ def _save_dequantised(model: Any, folder: Path) -> None:
     although its weights are already dequantised to ordinary tensors."""
     import copy
 
-    from safetensors.torch import save_model
+    from safetensors.torch import save_file, save_model
 
     config = copy.deepcopy(model.config)
     if hasattr(config, "quantization_config"):
         del config.quantization_config
     config.save_pretrained(folder)
     model.generation_config.save_pretrained(folder)
-    save_model(model, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    state = model.state_dict()
+    if getattr(config, "tie_word_embeddings", False):
+        # keep the embedding's own name: transformers 4.x does not re-tie a file that holds only lm_head
+        state.pop("lm_head.weight", None)
+    try:
+        save_file({k: v.contiguous() for k, v in state.items()}, str(folder / "model.safetensors"),
+                  metadata={"format": "pt"})
+    except RuntimeError:  # other shared tensors: let safetensors pick one name per storage
+        save_model(model, str(folder / "model.safetensors"), metadata={"format": "pt"})
 
 
 __all__ = ["LoadSpec", "LoadedModel", "attach_adapter", "cached_snapshot", "check_device", "load_model",
