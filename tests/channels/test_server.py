@@ -246,8 +246,9 @@ def test_crisis_reply_is_sent_whole_on_every_channel(full_advisor: Any, bot_sett
 
     settings = bot_settings.model_copy(update={"sms_max_segments": 1})
     with TestClient(create_app(full_advisor, settings)) as client:
-        expected = full_advisor.ask("I want to drink pesticide and end my life")
-        assert expected.outcome == "crisis"
+        # the sender's number is from Nepal, so the reply lists Nepal's helplines
+        expected = full_advisor.ask("I want to drink pesticide and end my life", country="Nepal")
+        assert expected.outcome == "crisis" and "Nepal" in expected.text
         [reply] = sms(client, PHONE, "I want to drink pesticide and end my life")
         assert reply == expected.text.strip()
         assert sms_segments(reply).segments > 1  # more than the SMS budget, and not cut
