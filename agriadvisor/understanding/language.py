@@ -16,10 +16,23 @@ _NEPALI_ENDINGS = ("मा", "को", "्छ", "्छन्", "्यो", "�
 _HINDI_KO = {"आपको", "उसको", "इसको", "किसको", "सबको", "हमको", "तुमको", "मुझको", "जिसको", "उनको", "इनको", "किनको",
              "जिनको", "तुझको", "खुदको", "सीमा", "महिमा", "आत्मा", "प्रतिमा", "उपमा", "गरिमा"}
 _HINDI = {"है", "हैं", "में", "क्या", "कैसे", "कब", "लिए", "करें", "करे", "का", "की", "के", "से", "पर", "कौन", "किस"}
-_ROMAN_NEPALI = {"cha", "chha", "garne", "kasari", "kahile", "huncha", "hunchha", "garnu", "lagaune", "bhayo", "kati", "lai", "parcha"}
-_ROMAN_HINDI = {"hai", "hain", "mein", "kya", "kaise", "kab", "liye", "kare", "karen", "karein", "ka", "ki", "ke",
-                "ko", "se", "aur", "nahi", "kyu", "kaun", "konsa", "lag", "raha", "rahi", "gaya", "me", "mai", "kitna", "dale", "dalna"}
-_ROMAN_BENGALI = {"ki", "korbo", "kibhabe", "kivabe", "koto", "kokhon", "dite", "hobe", "ache", "amar", "er", "kheter", "jonno", "korte"}
+# Function words and verb forms of each romanized language (Bengali and Nepali ones are not
+# shared with romanized Hindi or with English words).
+_ROMAN_NEPALI = {"cha", "chha", "garne", "kasari", "kahile", "huncha", "hunchha", "garnu", "lagaune", "bhayo",
+                 "kati", "lai", "parcha", "garda", "garnuhos", "garnuparcha", "chahincha", "chaincha", "bhaeko",
+                 "bhako", "mero", "hamro", "kina", "hola", "halne", "rakhne", "lagcha", "lagyo", "malai",
+                 "tapai", "tapaiko", "sakincha", "xa", "gareko", "garera", "chhan"}
+_ROMAN_HINDI = {"hai", "hain", "mein", "kya", "kaise", "kab", "liye", "kare", "karen", "karein", "ka", "ki",
+                "ke", "ko", "se", "aur", "nahi", "kyu", "kaun", "konsa", "lag", "raha", "rahi", "gaya", "me",
+                "mai", "kitna", "dale", "dalna", "kitni", "kitne", "konsi", "kaunsi", "dalein", "daalein",
+                "daale", "karna", "hoga", "hogi", "mera", "meri", "mere", "hamare", "bataye", "bataiye",
+                "batao", "ilaj"}
+_ROMAN_BENGALI = {"ki", "korbo", "kibhabe", "kivabe", "koto", "kokhon", "dite", "hobe", "ache", "amar", "er",
+                  "kheter", "jonno", "korte", "korle", "koro", "koren", "korun", "korchi", "korechi", "kemne",
+                  "kemon", "kobe", "dibo", "debo", "hoy", "hocche", "hoche", "hoyeche", "achhe", "nei", "amra",
+                  "amader", "khete", "lagbe", "lagche", "bunbo", "bonbo", "felbo", "gach", "gache", "gacher",
+                  "patay", "poka", "pokar", "konta", "ekhon", "theke", "bolun", "bolben", "dhaner", "dhane",
+                  "dorkar"}
 _ROMAN_URDU = {"kiya", "kesay", "kaisay", "hy", "hai", "mein", "ka", "ki", "ke", "liye", "karein", "chahiye", "fasal"}
 
 
