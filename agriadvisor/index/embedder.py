@@ -165,6 +165,11 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    # sentence-transformers imports peft, which imports bitsandbytes; on a CPU its import warns that
+    # optional hub kernels are missing, a line every `ask` would print although no 4-bit model is used
+    quant_log = logging.getLogger("bitsandbytes")
+    if quant_log.level == logging.NOTSET:
+        quant_log.setLevel(logging.ERROR)
 
 
 def _default_model_cache() -> Path:
