@@ -5,6 +5,15 @@ from __future__ import annotations
 from typing import Literal
 
 COUNTRIES: tuple[str, ...] = ("India", "Bangladesh", "Sri Lanka", "Pakistan", "Nepal")
+
+
+def country_list(value: object) -> object:
+    """A pydantic ``before`` validator body: one country or a list, each one of :data:`COUNTRIES`."""
+    value = [value] if isinstance(value, str) else value
+    bad = [c for c in (value or []) if c not in COUNTRIES]
+    if bad:
+        raise ValueError(f"unknown countries {bad}; use {', '.join(COUNTRIES)}")
+    return value
 CROPS: tuple[str, ...] = (
     "rice", "wheat", "maize", "barley", "sorghum", "cotton", "sugarcane", "millets", "soybean",
 )

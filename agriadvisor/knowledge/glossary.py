@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agriadvisor.errors import KnowledgeError
 from agriadvisor.text import clean, phrase
-from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS
+from agriadvisor.vocab import COUNTRIES, CROPS, STAGES, TOPICS, country_list
 
 LANGUAGES = ("en", "hi", "bn", "ur", "ne", "si", "ta")
 NAME_KEYS = (*LANGUAGES, *(f"{lang}_latn" for lang in LANGUAGES[1:]), "te", "te_latn", "pa", "pa_latn")
@@ -72,11 +72,7 @@ class PlaceEntry(BaseModel):
     @field_validator("countries", mode="before")
     @classmethod
     def _countries(cls, v: object) -> object:
-        v = [v] if isinstance(v, str) else v
-        bad = [c for c in (v or []) if c not in COUNTRIES]
-        if bad:
-            raise ValueError(f"unknown countries {bad}; use {', '.join(COUNTRIES)}")
-        return v
+        return country_list(v)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from agriadvisor.errors import KnowledgeError
 from agriadvisor.models import NameMatch, QueryInfo
 from agriadvisor.text import clean, tokenize
-from agriadvisor.vocab import COUNTRIES, CROPS, TOPICS
+from agriadvisor.vocab import CROPS, TOPICS, country_list
 
 PRODUCT_KINDS = ("insecticide", "fungicide", "herbicide", "bactericide", "acaricide", "nematicide", "rodenticide",
                  "fertiliser", "micronutrient", "biofertiliser", "biopesticide", "biostimulant", "growth_regulator")
@@ -118,11 +118,7 @@ class _Entry(BaseModel):
     @field_validator("countries", mode="before")
     @classmethod
     def _countries(cls, v: object) -> object:
-        v = [v] if isinstance(v, str) else v
-        bad = [c for c in (v or []) if c not in COUNTRIES]
-        if bad:
-            raise ValueError(f"unknown countries {bad}; use {', '.join(COUNTRIES)}")
-        return v
+        return country_list(v)
 
     @field_validator("source")
     @classmethod
