@@ -1,7 +1,8 @@
 """Answers in the question's language: Hindi and Bengali questions of the dev and held-out sets.
 
-Run: .venv/bin/python benchmarks/bench_language.py
-Writes benchmarks/results/language.{md,json}.
+Run: .venv/bin/python benchmarks/bench_language.py [--languages ur,ur_latn,ne,ne_latn,si,ta]
+Writes benchmarks/results/language.{md,json} (Hindi and Bengali, the default) or
+benchmarks/results/language-<codes>.{md,json} for other languages.
 
 Per set, for the Hindi (hi, hi_latn) and Bengali (bn, bn_latn) questions:
 - how many answered ones came back in the question's language, overall and among those whose
@@ -28,9 +29,9 @@ LANGS = ("hi", "hi_latn", "bn", "bn_latn")
 K = 4
 
 
-def load(path: Path) -> list[dict]:
+def load(path: Path, langs: tuple[str, ...] = LANGS) -> list[dict]:
     rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return [r for r in rows if r.get("language") in LANGS]
+    return [r for r in rows if r.get("language") in langs]
 
 
 def retrieval(adv, rows: list[dict]) -> dict:
@@ -93,8 +94,14 @@ def startup(adv) -> dict:
             "peak_python_mib": round(peak / 2**20, 1)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
     from agriadvisor import Advisor
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--languages", default=",".join(LANGS), help="question languages, comma-separated")
+    langs = tuple(parser.parse_args(argv).languages.split(","))
 
     adv = Advisor().warm_up()
     sets = {"dev": DEVSET, **{name: path for name, (path, _) in HELDOUT_SETS.items()}}
@@ -103,14 +110,14 @@ def main() -> None:
 
     native = NativeKeywords(adv.index.chunks, adv.translations)  # off by default: measured here
     for name, path in sets.items():
-        rows = load(path)
+        rows = load(path, langs)
         without = retrieval(adv, rows)
         adv.retriever.native = native
         with_native = retrieval(adv, rows)
         adv.retriever.native = None
         report["sets"][name] = {"retrieval_without_native": without, "retrieval_with_native": with_native,
                                 **answers(adv, rows)}
-    lines = ["# Answers in the question's language (Hindi and Bengali questions)", "",
+    lines = [f"# Answers in the question's language ({', '.join(langs)} questions)", "",
              "| set | questions | answered | in question language | translation available | in language there | "
              "facts on text_en | facts English run | hit@4 without / with native BM25 | MRR without / with | ask p50 ms |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -121,7 +128,8 @@ def main() -> None:
                      f"{m['fact_recall_english_run']} | {w['hit_at_4']} / {n['hit_at_4']} | {w['mrr']} / {n['mrr']} | "
                      f"{m['ask_p50_ms']} |")
     lines += ["", f"Start-up: {json.dumps(report['startup'])}"]
-    write_report("language", report, "\n".join(lines))
+    name = "language" if langs == LANGS else "language-" + "-".join(langs)
+    write_report(name, report, "\n".join(lines))
     print("\n".join(lines))
 
 
