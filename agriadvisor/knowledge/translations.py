@@ -178,8 +178,7 @@ def _load_file(path: Path, rel: str, by_doc: dict[str, list["Chunk"]], out: Tran
     try:
         meta = TranslationMeta.model_validate(data)
     except ValidationError as err:
-        for e in err.errors():
-            out.errors.append(KnowledgeIssue(rel, ".".join(str(p) for p in e["loc"]) or "front matter", e["msg"]))
+        out.errors.extend(_validation_issues(err, rel, "front matter"))
         return
     lang = translation_language(path)
     if meta.language != lang:
@@ -215,8 +214,7 @@ def _load_file(path: Path, rel: str, by_doc: dict[str, list["Chunk"]], out: Tran
         try:
             smeta = TranslatedSectionMeta.model_validate(cdata)
         except ValidationError as err:
-            out.errors.extend(KnowledgeIssue(rel, f"{where}.{'.'.join(str(p) for p in e['loc'])}", e["msg"])
-                              for e in err.errors())
+            out.errors.extend(_validation_issues(err, rel, where))
             continue
         if smeta.en.strip() != en.section:
             out.errors.append(KnowledgeIssue(rel, where, f"translates '{smeta.en.strip()}' but English section "
@@ -275,6 +273,16 @@ def coverage_table(translations: Translations, chunks: Iterable["Chunk"],
 
     return {c: table[c] for c in [*COUNTRIES, "all"] if c in table}
 
+
+
+def _validation_issues(err: ValidationError, rel: str, where: str) -> list[KnowledgeIssue]:
+    """One issue per pydantic error, placed at ``where`` plus the field path."""
+    issues = []
+    for e in err.errors():
+        field = ".".join(str(p) for p in e["loc"])
+        place = where if not field else (field if where == "front matter" else f"{where}.{field}")
+        issues.append(KnowledgeIssue(rel, place, e["msg"]))
+    return issues
 
 __all__ = ["LANGUAGE_NAMES", "LANGUAGE_SCRIPTS", "TranslatedSection", "TranslationMeta", "Translations",
            "coverage_table", "english_path", "english_sentences", "is_translation_file", "load_translations",
